@@ -1,0 +1,74 @@
+package booking
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps bookings. Every service operation runs inside one View or Update, so a
+// transition is one atomic read-modify-write: two concurrent cancels of one booking cannot
+// both win. Implementations: booking/memstore (in memory).
+type Store interface {
+	// View runs fn with a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn with a read-write transaction. If fn returns an error, none of its
+	// writes are kept. Updates are serialised.
+	Update(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is the view of the store inside one transaction. Returned bookings are copies:
+// changing them changes nothing until they are passed to Put.
+type Tx interface {
+	// Get returns the booking with uid, if any.
+	Get(uid string) (Booking, bool)
+	// BySeat returns the booking holding the seat seatUID, if any.
+	BySeat(seatUID string) (Booking, bool)
+	// Series returns every occurrence with RecurringBookingUID == recurringUID, by start.
+	Series(recurringUID string) []Booking
+	// At returns the bookings of event type eventTypeID starting exactly at start (seats).
+	At(eventTypeID int, start time.Time) []Booking
+	// ForHost returns the bookings organised by user hostID that overlap [start, end).
+	ForHost(hostID int, start, end time.Time) []Booking
+	// Visible returns every booking organised by userID or attended by email (an index
+	// lookup, not a scan of other users' bookings). Order is unspecified.
+	Visible(userID int, email string) []Booking
+	// Put inserts b, or replaces the booking with the same UID.
+	Put(b Booking)
+	// NextID returns a fresh numeric booking id.
+	NextID() int
+	// Len is the number of bookings stored.
+	Len() int
+}
+
+// Catalog is the read-only world the bookings live in: users, teams and event types, as
+// loaded from the fixtures.
+type Catalog interface {
+	UserByID(id int) (User, bool)
+	UserByUsername(username string) (User, bool)
+	TeamByID(id int) (Team, bool)
+	TeamBySlug(slug string) (Team, bool)
+	EventTypeByID(id int) (EventType, bool)
+	// EventTypeBySlug finds a personal event type by owner username, or a team one by team
+	// slug (exactly one of username and teamSlug is set).
+	EventTypeBySlug(slug, username, teamSlug string) (EventType, bool)
+}
+
+// Clock tells the time. Tests and the admin clock inject their own.
+type Clock interface{ Now() time.Time }
+
+// ClockFunc adapts a function to Clock.
+type ClockFunc func() time.Time
+
+func (f ClockFunc) Now() time.Time { return f() }
+
+// SystemClock is the wall clock, truncated to milliseconds like Cal.com's timestamps.
+var SystemClock Clock = ClockFunc(func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) })
+
+// IDs makes the random identifiers of bookings and seats. The mock seeds it so that the same
+// seed gives the same uids.
+type IDs interface {
+	// BookingUID returns a new ~22 character base58 uid.
+	BookingUID() string
+	// UUID returns a new UUID v4 string (seat uids, recurring series uids).
+	UUID() string
+}

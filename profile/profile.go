@@ -1,0 +1,153 @@
+// Package profile describes a conformance target: the users and API keys to call it with and
+// the event types of each kind that the scenarios book. A calmock serves its profile at
+// GET /_calmock/profile; for any other target (the real api.cal.com, a third-party clone) the
+// same shape is read from a file.
+package profile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+)
+
+// Path is where a calmock serves its profile.
+const Path = "/_calmock/profile"
+
+// Event type kinds, the keys of Profile.EventTypes.
+const (
+	KindPlain                = "plain"
+	KindRequiresConfirmation = "requiresConfirmation"
+	KindSeated               = "seated"
+	KindRecurring            = "recurring"
+	KindRoundRobin           = "roundRobin"
+	KindVariableLength       = "variableLength"
+)
+
+// Kinds lists every event type kind, in a stable order.
+var Kinds = []string{KindPlain, KindRequiresConfirmation, KindSeated, KindRecurring, KindRoundRobin, KindVariableLength}
+
+// Profile is what a conformance run needs to know about a target.
+type Profile struct {
+	// Users: the first owns the personal event types; the second is unrelated to them (used
+	// to check that one user cannot see or change another's bookings).
+	Users []User `json:"users"`
+	// EventTypes maps a kind (see Kinds) to an event type of that kind. A kind that is
+	// missing disables the scenarios that need it.
+	EventTypes map[string]EventType `json:"eventTypes"`
+}
+
+// User is one account on the target.
+type User struct {
+	ID       int    `json:"id"`
+	Username string `json:"username"`
+	Email    string `json:"email"`
+	TimeZone string `json:"timeZone"`
+	APIKey   string `json:"apiKey"`
+}
+
+// Recurrence is a recurring event type's rule (freq: 0 yearly, 1 monthly, 2 weekly).
+type Recurrence struct {
+	Freq     int `json:"freq"`
+	Interval int `json:"interval"`
+	Count    int `json:"count"`
+}
+
+// EventType is one bookable event type. Fields beyond id, slug and lengthInMinutes are set
+// only for the kinds that need them.
+type EventType struct {
+	ID              int    `json:"id"`
+	Slug            string `json:"slug"`
+	LengthInMinutes int    `json:"lengthInMinutes"`
+	// OwnerUsername is the owner of a personal event type (for slug + username booking).
+	OwnerUsername string `json:"ownerUsername,omitempty"`
+	// SeatsPerTimeSlot and SeatsShowAttendees: seated kind.
+	SeatsPerTimeSlot   int  `json:"seatsPerTimeSlot,omitempty"`
+	SeatsShowAttendees bool `json:"seatsShowAttendees,omitempty"`
+	// Recurrence: recurring kind.
+	Recurrence *Recurrence `json:"recurrence,omitempty"`
+	// TeamSlug and HostUserIDs: round-robin kind.
+	TeamSlug    string `json:"teamSlug,omitempty"`
+	HostUserIDs []int  `json:"hostUserIds,omitempty"`
+	// LengthOptions: variable-length kind (the durations a booker may pick).
+	LengthOptions []int `json:"lengthOptions,omitempty"`
+}
+
+// Decode reads a profile from JSON, rejecting unknown keys, and checks it.
+func Decode(data []byte) (Profile, error) {
+	var p Profile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return Profile{}, fmt.Errorf("decode profile: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return Profile{}, err
+	}
+	return p, nil
+}
+
+// Load reads a profile file (JSON).
+func Load(path string) (Profile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Profile{}, fmt.Errorf("load profile: %w", err)
+	}
+	p, err := Decode(data)
+	if err != nil {
+		return Profile{}, fmt.Errorf("load profile %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Validate checks that the profile is usable: at least one user with an API key, and known
+// kinds with the properties each kind needs.
+func (p Profile) Validate() error {
+	var errs []error
+	if len(p.Users) == 0 {
+		errs = append(errs, errors.New("profile: users: at least one user is required"))
+	}
+	for i, u := range p.Users {
+		if u.APIKey == "" {
+			errs = append(errs, fmt.Errorf("profile: users[%d]: apiKey is required", i))
+		}
+	}
+	for kind, et := range p.EventTypes {
+		if !known(kind) {
+			errs = append(errs, fmt.Errorf("profile: eventTypes: unknown kind %q (known: %v)", kind, Kinds))
+			continue
+		}
+		if et.ID == 0 || et.Slug == "" || et.LengthInMinutes <= 0 {
+			errs = append(errs, fmt.Errorf("profile: eventTypes.%s: id, slug and lengthInMinutes are required", kind))
+		}
+		switch kind {
+		case KindSeated:
+			if et.SeatsPerTimeSlot < 2 {
+				errs = append(errs, fmt.Errorf("profile: eventTypes.%s: seatsPerTimeSlot must be at least 2", kind))
+			}
+		case KindRecurring:
+			if et.Recurrence == nil || et.Recurrence.Count < 2 {
+				errs = append(errs, fmt.Errorf("profile: eventTypes.%s: recurrence with count >= 2 is required", kind))
+			}
+		case KindRoundRobin:
+			if et.TeamSlug == "" || len(et.HostUserIDs) < 2 {
+				errs = append(errs, fmt.Errorf("profile: eventTypes.%s: teamSlug and at least two hostUserIds are required", kind))
+			}
+		case KindVariableLength:
+			if len(et.LengthOptions) < 2 {
+				errs = append(errs, fmt.Errorf("profile: eventTypes.%s: at least two lengthOptions are required", kind))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func known(kind string) bool {
+	for _, k := range Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
