@@ -1,0 +1,182 @@
+package booking
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// DefaultTake is the list endpoint's default page size.
+const DefaultTake = 100
+
+// List returns the bookings visible to caller (organised by them or attended with their
+// email) that match f, sorted and paged (§6). Total counts every match over all pages: unlike
+// Cal.com, which leaves the created/updated-at filters out of totalItems (QUIRK), the mock
+// applies every filter to both the page and the total.
+//
+// Returns EINVALID with tRPC origin when eventTypeIds are given and none of them exists.
+func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error) {
+	if ids := f.EventTypeIDs; len(ids) > 0 {
+		found := false
+		for _, id := range ids {
+			if _, ok := s.catalog.EventTypeByID(id); ok {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return Page{}, TRPCError(EINVALID, "event type ids do not exist")
+		}
+	}
+	take := f.Take
+	if take <= 0 {
+		take = DefaultTake
+	}
+	skip := max(f.Skip, 0)
+
+	var matches []Booking
+	err := s.store.View(ctx, func(tx Tx) error {
+		now := s.clock.Now()
+		for _, b := range tx.Visible(caller.ID, caller.Email) {
+			if s.matches(b, f, now) {
+				matches = append(matches, b)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Page{}, err
+	}
+	sortBookings(matches, f)
+	p := Page{Bookings: []Booking{}, Total: len(matches), Take: take, Skip: skip}
+	if skip < len(matches) {
+		p.Bookings = matches[skip:min(skip+take, len(matches))]
+	}
+	return p, nil
+}
+
+// matches applies every filter of f to b.
+func (s *Service) matches(b Booking, f Filter, now time.Time) bool {
+	if len(f.Statuses) > 0 {
+		hit := false
+		for _, st := range f.Statuses {
+			if statusMatches(b, st, now) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			return false
+		}
+	}
+	if e := normalizeEmail(f.AttendeeEmail); e != "" && !hasAttendeeEmail(b, e) {
+		return false
+	}
+	if n := strings.TrimSpace(f.AttendeeName); n != "" {
+		found := false
+		for _, a := range b.Attendees {
+			if a.Name == n {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	if f.BookingUID != "" && b.UID != f.BookingUID {
+		return false
+	}
+	if len(f.EventTypeIDs) > 0 && !containsInt(f.EventTypeIDs, b.EventTypeID) {
+		return false
+	}
+	if len(f.TeamIDs) > 0 {
+		et, ok := s.catalog.EventTypeByID(b.EventTypeID)
+		if !ok || !containsInt(f.TeamIDs, et.TeamID) {
+			return false
+		}
+	}
+	return inBounds(b.Start, f.AfterStart, nil) &&
+		inBounds(b.End, nil, f.BeforeEnd) &&
+		inBounds(b.CreatedAt, f.AfterCreatedAt, f.BeforeCreatedAt) &&
+		inBounds(b.UpdatedAt, f.AfterUpdatedAt, f.BeforeUpdatedAt)
+}
+
+// normalizeEmail undoes the query string's "+" → " " decoding, as Cal.com does: whitespace
+// inside the address becomes "+".
+func normalizeEmail(e string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return '+'
+		}
+		return r
+	}, strings.TrimSpace(e))
+}
+
+// inBounds reports after ≤ t ≤ before, each bound optional (all list bounds are inclusive).
+func inBounds(t time.Time, after, before *time.Time) bool {
+	if after != nil && t.Before(*after) {
+		return false
+	}
+	if before != nil && t.After(*before) {
+		return false
+	}
+	return true
+}
+
+// statusMatches is the list endpoint's predicate for one status value (§6.2).
+func statusMatches(b Booking, st ListStatus, now time.Time) bool {
+	gone := b.Status == StatusCancelled || b.Status == StatusRejected
+	future := !b.End.Before(now)
+	past := !b.End.After(now)
+	switch st {
+	case ListUpcoming:
+		if b.IsRecurring() {
+			return future && b.Status == StatusAccepted
+		}
+		return future && !gone
+	case ListRecurring:
+		return future && b.IsRecurring() && !gone
+	case ListPast:
+		return past && !gone
+	case ListCancelled:
+		return gone
+	case ListUnconfirmed:
+		return future && b.Status == StatusPending
+	}
+	return false
+}
+
+// sortBookings orders the list (§6.3): one status and no sort → by start, descending for
+// past and cancelled; else the sort key given; else start ascending. Ties go by id.
+func sortBookings(bs []Booking, f Filter) {
+	key := func(b Booking) time.Time { return b.Start }
+	desc := false
+	switch {
+	case f.SortBy == "" && len(f.Statuses) == 1:
+		desc = f.Statuses[0] == ListPast || f.Statuses[0] == ListCancelled
+	case f.SortBy == SortEnd:
+		key, desc = func(b Booking) time.Time { return b.End }, f.SortDesc
+	case f.SortBy == SortCreated:
+		key, desc = func(b Booking) time.Time { return b.CreatedAt }, f.SortDesc
+	case f.SortBy == SortUpdated:
+		key, desc = func(b Booking) time.Time { return b.UpdatedAt }, f.SortDesc
+	case f.SortBy == SortStart:
+		desc = f.SortDesc
+	}
+	sort.SliceStable(bs, func(i, j int) bool {
+		ki, kj := key(bs[i]), key(bs[j])
+		if !ki.Equal(kj) {
+			if desc {
+				return ki.After(kj)
+			}
+			return ki.Before(kj)
+		}
+		if desc {
+			return bs[i].ID > bs[j].ID
+		}
+		return bs[i].ID < bs[j].ID
+	})
+}

@@ -1,0 +1,295 @@
+// Package memstore is the in-memory booking.Store: one RWMutex, copies in and out, indexes
+// for every lookup the Service makes, and all-or-nothing updates.
+package memstore
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/calmock/calmock/booking"
+)
+
+var _ booking.Store = (*Store)(nil)
+
+// set is a set of booking uids.
+type set map[string]struct{}
+
+func (s set) add(uid string) { s[uid] = struct{}{} }
+
+// slotKey indexes bookings by event type and exact start.
+type slotKey struct {
+	eventTypeID int
+	start       int64 // UnixNano, so that equal instants in different locations match
+}
+
+// Store keeps bookings in memory. The zero value is not usable; call New.
+type Store struct {
+	mu       sync.RWMutex
+	bookings map[string]booking.Booking // by uid; never shared with callers
+	byHost   map[int]set                // organizer id → uids
+	byEmail  map[string]set             // lower-cased attendee email → uids
+	bySeries map[string]set             // recurringBookingUid → uids
+	bySlot   map[slotKey]set            // (event type, start) → uids
+	bySeat   map[string]string          // seat uid → booking uid
+	nextID   int
+}
+
+// New returns an empty store whose first id is 1.
+func New() *Store {
+	return &Store{
+		bookings: map[string]booking.Booking{},
+		byHost:   map[int]set{},
+		byEmail:  map[string]set{},
+		bySeries: map[string]set{},
+		bySlot:   map[slotKey]set{},
+		bySeat:   map[string]string{},
+		nextID:   1,
+	}
+}
+
+// View runs fn with a read-only transaction under the read lock. Put and NextID panic in it.
+func (s *Store) View(ctx context.Context, fn func(booking.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return fn(&tx{s: s, readOnly: true})
+}
+
+// Update runs fn with a read-write transaction under the write lock. Writes are buffered in
+// the transaction and applied only when fn returns nil, so an error leaves the store as it
+// was.
+func (s *Store) Update(ctx context.Context, fn func(booking.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := &tx{s: s, writes: map[string]booking.Booking{}, nextID: s.nextID}
+	if err := fn(t); err != nil {
+		return err
+	}
+	for _, b := range t.writes {
+		s.put(b)
+	}
+	s.nextID = t.nextID
+	return nil
+}
+
+// put stores b (already a private copy), replacing and unindexing the old version.
+func (s *Store) put(b booking.Booking) {
+	if old, ok := s.bookings[b.UID]; ok {
+		s.unindex(old)
+	}
+	s.bookings[b.UID] = b
+	s.index(b)
+}
+
+func (s *Store) index(b booking.Booking) {
+	addTo(s.byHost, b.HostID, b.UID)
+	for _, a := range b.Attendees {
+		addTo(s.byEmail, strings.ToLower(a.Email), b.UID)
+		if a.SeatUID != "" {
+			s.bySeat[a.SeatUID] = b.UID
+		}
+	}
+	if b.RecurringBookingUID != "" {
+		addTo(s.bySeries, b.RecurringBookingUID, b.UID)
+	}
+	addTo(s.bySlot, slotOf(b), b.UID)
+}
+
+func (s *Store) unindex(b booking.Booking) {
+	removeFrom(s.byHost, b.HostID, b.UID)
+	for _, a := range b.Attendees {
+		removeFrom(s.byEmail, strings.ToLower(a.Email), b.UID)
+		if a.SeatUID != "" && s.bySeat[a.SeatUID] == b.UID {
+			delete(s.bySeat, a.SeatUID)
+		}
+	}
+	if b.RecurringBookingUID != "" {
+		removeFrom(s.bySeries, b.RecurringBookingUID, b.UID)
+	}
+	removeFrom(s.bySlot, slotOf(b), b.UID)
+}
+
+func slotOf(b booking.Booking) slotKey { return slotKey{b.EventTypeID, b.Start.UnixNano()} }
+
+func addTo[K comparable](m map[K]set, k K, uid string) {
+	if m[k] == nil {
+		m[k] = set{}
+	}
+	m[k].add(uid)
+}
+
+func removeFrom[K comparable](m map[K]set, k K, uid string) {
+	if ids := m[k]; ids != nil {
+		delete(ids, uid)
+		if len(ids) == 0 {
+			delete(m, k)
+		}
+	}
+}
+
+// tx is one transaction. Reads see the store plus the transaction's own writes.
+type tx struct {
+	s        *Store
+	readOnly bool
+	writes   map[string]booking.Booking // uid → pending version (private copies)
+	nextID   int
+}
+
+// current returns the version of uid the transaction sees.
+func (t *tx) current(uid string) (booking.Booking, bool) {
+	if b, ok := t.writes[uid]; ok {
+		return b, true
+	}
+	b, ok := t.s.bookings[uid]
+	return b, ok
+}
+
+// query returns copies of the bookings among the index candidates, plus any written in this
+// transaction, that satisfy keep. An index only proposes candidates; keep decides, so stale
+// candidates (rewritten in this transaction) are filtered correctly.
+func (t *tx) query(candidates set, keep func(booking.Booking) bool) []booking.Booking {
+	var out []booking.Booking
+	for uid := range candidates {
+		if _, rewritten := t.writes[uid]; rewritten {
+			continue
+		}
+		if b := t.s.bookings[uid]; keep(b) {
+			out = append(out, b.Clone())
+		}
+	}
+	for _, b := range t.writes {
+		if keep(b) {
+			out = append(out, b.Clone())
+		}
+	}
+	return out
+}
+
+func (t *tx) Get(uid string) (booking.Booking, bool) {
+	b, ok := t.current(uid)
+	if !ok {
+		return booking.Booking{}, false
+	}
+	return b.Clone(), true
+}
+
+func (t *tx) BySeat(seatUID string) (booking.Booking, bool) {
+	holds := func(b booking.Booking) bool {
+		for _, a := range b.Attendees {
+			if a.SeatUID == seatUID {
+				return true
+			}
+		}
+		return false
+	}
+	var candidates set
+	if uid, ok := t.s.bySeat[seatUID]; ok {
+		candidates = set{uid: {}}
+	}
+	found := t.query(candidates, holds)
+	if len(found) == 0 {
+		return booking.Booking{}, false
+	}
+	return found[0], true
+}
+
+func (t *tx) Series(recurringUID string) []booking.Booking {
+	out := t.query(t.s.bySeries[recurringUID], func(b booking.Booking) bool {
+		return recurringUID != "" && b.RecurringBookingUID == recurringUID
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Start.Equal(out[j].Start) {
+			return out[i].Start.Before(out[j].Start)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func (t *tx) At(eventTypeID int, start time.Time) []booking.Booking {
+	out := t.query(t.s.bySlot[slotKey{eventTypeID, start.UnixNano()}], func(b booking.Booking) bool {
+		return b.EventTypeID == eventTypeID && b.Start.Equal(start)
+	})
+	sortByID(out)
+	return out
+}
+
+func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
+	out := t.query(t.s.byHost[hostID], func(b booking.Booking) bool {
+		return b.HostID == hostID && b.Start.Before(end) && b.End.After(start)
+	})
+	sortByID(out)
+	return out
+}
+
+func (t *tx) Visible(userID int, email string) []booking.Booking {
+	email = strings.ToLower(email)
+	candidates := set{}
+	if userID != 0 {
+		for uid := range t.s.byHost[userID] {
+			candidates.add(uid)
+		}
+	}
+	if email != "" {
+		for uid := range t.s.byEmail[email] {
+			candidates.add(uid)
+		}
+	}
+	out := t.query(candidates, func(b booking.Booking) bool {
+		if userID != 0 && b.HostID == userID {
+			return true
+		}
+		if email == "" {
+			return false
+		}
+		for _, a := range b.Attendees {
+			if strings.ToLower(a.Email) == email {
+				return true
+			}
+		}
+		return false
+	})
+	sortByID(out)
+	return out
+}
+
+func (t *tx) Put(b booking.Booking) {
+	if t.readOnly {
+		panic("memstore: Put in a read-only transaction")
+	}
+	if b.ID >= t.nextID {
+		t.nextID = b.ID + 1
+	}
+	t.writes[b.UID] = b.Clone()
+}
+
+func (t *tx) NextID() int {
+	if t.readOnly {
+		panic("memstore: NextID in a read-only transaction")
+	}
+	id := t.nextID
+	t.nextID++
+	return id
+}
+
+func (t *tx) Len() int {
+	n := len(t.s.bookings)
+	for uid := range t.writes {
+		if _, ok := t.s.bookings[uid]; !ok {
+			n++
+		}
+	}
+	return n
+}
+
+func sortByID(bs []booking.Booking) {
+	sort.Slice(bs, func(i, j int) bool { return bs[i].ID < bs[j].ID })
+}

@@ -1,0 +1,195 @@
+// Command calmock runs the Cal.com API v2 bookings mock. It only parses flags, wires the
+// packages together, serves, and shuts down gracefully; everything else lives in mockserver.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/calmock/calmock/fixtures"
+	"github.com/calmock/calmock/mockserver"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	m := NewMain(os.Stdout, os.Stderr)
+	if err := m.ParseFlags(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "calmock:", err)
+		os.Exit(2)
+	}
+	if m.showVersion {
+		fmt.Fprintln(os.Stdout, "calmock", version)
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "calmock:", err)
+		os.Exit(1)
+	}
+}
+
+// Main is the program, split from main() so that tests can run the real wiring.
+type Main struct {
+	addr         string
+	seed         int64
+	fixturesPath string
+	specPath     string
+	rateLimit    int
+	verbose      bool
+	showVersion  bool
+
+	stdout, stderr io.Writer
+	// Addr is the address actually listened on, set once Run is serving (useful with port 0).
+	Addr chan string
+}
+
+// NewMain returns a Main writing to the given streams.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{stdout: stdout, stderr: stderr, Addr: make(chan string, 1)}
+}
+
+// ParseFlags reads the command line and checks the values.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("calmock", flag.ContinueOnError)
+	fs.SetOutput(m.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `calmock: a stateful mock of the Cal.com API v2 bookings endpoints (cal-api-version 2024-08-13).
+
+Usage:
+  calmock [flags]
+
+Send 'cal-api-version: 2024-08-13' and 'Authorization: Bearer <apiKey>' like the real API.
+The fixture users and their API keys are listed at GET /_calmock/profile.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&m.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
+	fs.Int64Var(&m.seed, "seed", 1, "seed for the default fixtures and generated ids: the same seed gives the same data")
+	fs.StringVar(&m.fixturesPath, "fixtures", "", "load users, API keys, event types and bookings from this YAML or JSON `file` instead of the seeded defaults")
+	fs.StringVar(&m.specPath, "spec", "", "OpenAPI `file` to use instead of the embedded bookings document (e.g. the official Cal.com one)")
+	fs.IntVar(&m.rateLimit, "rate-limit", 120, "requests per minute per API key, as the real API; 0 turns rate limiting off")
+	fs.BoolVar(&m.verbose, "verbose", false, "log every request")
+	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (see -help)", fs.Arg(0))
+	}
+	return m.check()
+}
+
+// check validates flag values that flag parsing alone accepts.
+func (m *Main) check() error {
+	if m.rateLimit < 0 {
+		return fmt.Errorf("-rate-limit must be 0 (off) or positive, got %d", m.rateLimit)
+	}
+	if _, _, err := net.SplitHostPort(m.addr); err != nil {
+		return fmt.Errorf("-addr %q: %w", m.addr, err)
+	}
+	return nil
+}
+
+// Run builds the server, serves until ctx is done, then shuts down gracefully.
+func (m *Main) Run(ctx context.Context) error {
+	level := slog.LevelWarn
+	if m.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(m.stderr, &slog.HandlerOptions{Level: level}))
+
+	cfg := mockserver.Config{Seed: m.seed, RateLimit: m.rateLimit, Logger: log}
+	if m.fixturesPath != "" {
+		set, err := fixtures.Load(m.fixturesPath)
+		if err != nil {
+			return err
+		}
+		cfg.Fixtures = set
+	}
+	srv, err := mockserver.New(cfg)
+	if err != nil {
+		return err
+	}
+	var handler http.Handler = srv
+	if m.verbose {
+		handler = logRequests(log, handler)
+	}
+
+	ln, err := net.Listen("tcp", m.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.addr, err)
+	}
+	httpSrv := &http.Server{
+		Handler: handler,
+		// Slow or stalled clients must not hold the server.
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	base := "http://" + ln.Addr().String()
+	m.printBanner(base, srv)
+	m.Addr <- ln.Addr().String()
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	fmt.Fprintln(m.stdout, "calmock: stopped")
+	return nil
+}
+
+func (m *Main) printBanner(base string, srv *mockserver.Server) {
+	fmt.Fprintf(m.stdout, "calmock %s serving the Cal.com bookings API (cal-api-version 2024-08-13) at %s\n", version, base)
+	users := srv.Fixtures().Profile().Users
+	if len(users) > 0 {
+		fmt.Fprintf(m.stdout, "try:\n  curl -H 'Authorization: Bearer %s' -H 'cal-api-version: 2024-08-13' %s/v2/bookings\n", users[0].APIKey, base)
+	}
+	fmt.Fprintf(m.stdout, "fixture users, API keys and event types: %s/_calmock/profile\n", base)
+}
+
+// logRequests logs one line per request.
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		next.ServeHTTP(rec, r)
+		log.Info("request", "method", r.Method, "path", r.URL.RequestURI(), "status", rec.status, "duration", time.Since(start))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}

@@ -1,0 +1,249 @@
+package mockserver
+
+import (
+	"net/http"
+
+	"github.com/calmock/calmock/booking"
+)
+
+// Handlers of the bookings operations. Each one only decodes, calls the service and encodes;
+// the rules live in package booking.
+
+// handleBookingList handles GET /v2/bookings.
+func (s *Server) handleBookingList(c *call) error {
+	f, err := decodeListQuery(c.r.URL.Query())
+	if err != nil {
+		return err
+	}
+	page, err := s.service.List(c.r.Context(), *c.caller, f)
+	if err != nil {
+		return err
+	}
+	items := make([]bookingOut, len(page.Bookings))
+	for i, b := range page.Bookings {
+		items[i] = s.toBookingOut(b, view{caller: c.caller, allAttendees: true})
+	}
+	writeJSON(c.w, http.StatusOK, successEnvelope{
+		Status:     statusSuccess,
+		Data:       items,
+		Pagination: newPagination(page.Total, page.Take, page.Skip),
+	})
+	return nil
+}
+
+// handleBookingCreate handles POST /v2/bookings (regular, recurring, seated, instant).
+func (s *Server) handleBookingCreate(c *call) error {
+	in, err := decodeCreate(c.body)
+	if err != nil {
+		return err
+	}
+	res, err := s.service.Create(c.r.Context(), c.caller, in)
+	if err != nil {
+		return err
+	}
+	writeData(c.w, http.StatusCreated, s.resultData(res, view{caller: c.caller}))
+	return nil
+}
+
+// handleBookingGet handles GET /v2/bookings/{bookingUid} (a booking, or a whole series by its
+// recurringBookingUid).
+func (s *Server) handleBookingGet(c *call) error {
+	res, err := s.service.Get(c.r.Context(), c.caller, c.pathVar("bookingUid"))
+	if err != nil {
+		return err
+	}
+	writeData(c.w, http.StatusOK, s.resultData(res, view{caller: c.caller}))
+	return nil
+}
+
+// handleBookingGetBySeat handles GET /v2/bookings/by-seat/{seatUid}. When the caller may not
+// see every attendee, only the seat's own attendee is shown.
+func (s *Server) handleBookingGetBySeat(c *call) error {
+	seat := c.pathVar("seatUid")
+	res, err := s.service.GetBySeat(c.r.Context(), c.caller, seat)
+	if err != nil {
+		return err
+	}
+	if len(res.Bookings) > 0 {
+		b := res.Bookings[0]
+		et, _ := s.catalog.EventTypeByID(b.EventTypeID)
+		if !booking.CanSeeAttendees(c.caller, b, et) {
+			var own []booking.Attendee
+			for _, a := range b.Attendees {
+				if a.SeatUID == seat {
+					own = append(own, a)
+				}
+			}
+			b.Attendees = own
+			out := s.toBookingOut(b, view{caller: c.caller, allAttendees: true})
+			writeData(c.w, http.StatusOK, out)
+			return nil
+		}
+	}
+	writeData(c.w, http.StatusOK, s.resultData(res, view{caller: c.caller}))
+	return nil
+}
+
+// handleBookingRecordings handles GET /v2/bookings/{bookingUid}/recordings.
+func (s *Server) handleBookingRecordings(c *call) error {
+	recs, err := s.service.Recordings(c.r.Context(), c.pathVar("bookingUid"))
+	if err != nil {
+		return err
+	}
+	out := make([]recordingOut, len(recs))
+	for i, r := range recs {
+		out[i] = recordingOut(r)
+	}
+	writeData(c.w, http.StatusOK, out)
+	return nil
+}
+
+// handleBookingTranscripts handles GET /v2/bookings/{bookingUid}/transcripts.
+func (s *Server) handleBookingTranscripts(c *call) error {
+	links, err := s.service.Transcripts(c.r.Context(), c.pathVar("bookingUid"))
+	if err != nil {
+		return err
+	}
+	if links == nil {
+		links = []string{}
+	}
+	writeData(c.w, http.StatusOK, links)
+	return nil
+}
+
+// handleBookingReschedule handles POST /v2/bookings/{bookingUid}/reschedule.
+func (s *Server) handleBookingReschedule(c *call) error {
+	in, err := decodeReschedule(c.body)
+	if err != nil {
+		return err
+	}
+	res, err := s.service.Reschedule(c.r.Context(), c.caller, c.pathVar("bookingUid"), in)
+	if err != nil {
+		return err
+	}
+	writeData(c.w, http.StatusCreated, s.resultData(res, view{caller: c.caller}))
+	return nil
+}
+
+// handleBookingCancel handles POST /v2/bookings/{bookingUid}/cancel.
+func (s *Server) handleBookingCancel(c *call) error {
+	in, err := decodeCancel(c.body)
+	if err != nil {
+		return err
+	}
+	res, err := s.service.Cancel(c.r.Context(), c.caller, c.pathVar("bookingUid"), in)
+	if err != nil {
+		return err
+	}
+	writeData(c.w, http.StatusOK, s.resultData(res, view{caller: c.caller}))
+	return nil
+}
+
+// handleBookingMarkAbsent handles POST /v2/bookings/{bookingUid}/mark-absent.
+func (s *Server) handleBookingMarkAbsent(c *call) error {
+	in, err := decodeMarkAbsent(c.body)
+	if err != nil {
+		return err
+	}
+	res, err := s.service.MarkAbsent(c.r.Context(), *c.caller, c.pathVar("bookingUid"), in)
+	if err != nil {
+		return err
+	}
+	writeData(c.w, http.StatusOK, s.resultData(res, view{caller: c.caller}))
+	return nil
+}
+
+// handleBookingReassign handles POST /v2/bookings/{bookingUid}/reassign.
+func (s *Server) handleBookingReassign(c *call) error {
+	ra, err := s.service.Reassign(c.r.Context(), *c.caller, c.pathVar("bookingUid"))
+	if err != nil {
+		return err
+	}
+	writeData(c.w, http.StatusOK, toReassignOut(ra))
+	return nil
+}
+
+// handleBookingReassignTo handles POST /v2/bookings/{bookingUid}/reassign/{userId}.
+func (s *Server) handleBookingReassignTo(c *call) error {
+	userID, err := parseUserID(c.pathVar("userId"))
+	if err != nil {
+		return err
+	}
+	reason, err := decodeReason(c.body)
+	if err != nil {
+		return err
+	}
+	ra, err := s.service.ReassignTo(c.r.Context(), *c.caller, c.pathVar("bookingUid"), userID, reason)
+	if err != nil {
+		return err
+	}
+	writeData(c.w, http.StatusOK, toReassignOut(ra))
+	return nil
+}
+
+func toReassignOut(ra booking.Reassignment) reassignOut {
+	var out reassignOut
+	out.BookingUID = ra.Booking.UID
+	out.ReassignedTo.ID = ra.To.ID
+	out.ReassignedTo.Name = ra.To.Name
+	out.ReassignedTo.Email = ra.To.Email
+	return out
+}
+
+// handleBookingConfirm handles POST /v2/bookings/{bookingUid}/confirm.
+func (s *Server) handleBookingConfirm(c *call) error {
+	res, err := s.service.Confirm(c.r.Context(), *c.caller, c.pathVar("bookingUid"))
+	if err != nil {
+		return err
+	}
+	writeData(c.w, http.StatusOK, s.resultData(res, view{caller: c.caller}))
+	return nil
+}
+
+// handleBookingDecline handles POST /v2/bookings/{bookingUid}/decline.
+func (s *Server) handleBookingDecline(c *call) error {
+	reason, err := decodeReason(c.body)
+	if err != nil {
+		return err
+	}
+	res, err := s.service.Decline(c.r.Context(), *c.caller, c.pathVar("bookingUid"), reason)
+	if err != nil {
+		return err
+	}
+	writeData(c.w, http.StatusOK, s.resultData(res, view{caller: c.caller}))
+	return nil
+}
+
+// handleBookingCalendarLinks handles GET /v2/bookings/{bookingUid}/calendar-links.
+func (s *Server) handleBookingCalendarLinks(c *call) error {
+	b, et, host, err := s.service.CalendarEvent(c.r.Context(), c.pathVar("bookingUid"))
+	if err != nil {
+		return err
+	}
+	writeData(c.w, http.StatusOK, calendarLinks(b, et, host))
+	return nil
+}
+
+// handleBookingReferences handles GET /v2/bookings/{bookingUid}/references.
+func (s *Server) handleBookingReferences(c *call) error {
+	typ, err := decodeReferencesQuery(c.r.URL.Query())
+	if err != nil {
+		return err
+	}
+	refs, err := s.service.References(c.r.Context(), *c.caller, c.pathVar("bookingUid"), typ)
+	if err != nil {
+		return err
+	}
+	out := make([]referenceOut, len(refs))
+	for i, r := range refs {
+		out[i] = referenceOut{Type: r.Type, EventUID: r.EventUID, DestinationCalendarID: r.DestinationCalendarID, ID: r.ID}
+	}
+	writeData(c.w, http.StatusOK, out)
+	return nil
+}
+
+// handleProfile serves GET /_calmock/profile: what a conformance run needs to know about this
+// target. It is calmock's own endpoint, outside the Cal.com API, so it has no envelope.
+func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.fixtures.Profile())
+}

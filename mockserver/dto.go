@@ -1,0 +1,310 @@
+package mockserver
+
+import (
+	"encoding/json"
+
+	"github.com/calmock/calmock/booking"
+)
+
+// Wire shapes of bookings (behaviour notes §7). Keys whose value is undefined upstream are
+// omitted; keys upstream sends as null are sent as null. The struct field order is the key
+// order of the real responses.
+
+// nullable is a key that is either absent (zero value), null, or a value: the three states
+// Cal.com's outputs distinguish and plain pointers cannot.
+type nullable[T any] struct {
+	set bool
+	v   *T
+}
+
+func (n nullable[T]) IsZero() bool { return !n.set }
+
+func (n nullable[T]) MarshalJSON() ([]byte, error) {
+	if n.v == nil {
+		return []byte("null"), nil
+	}
+	return json.Marshal(*n.v)
+}
+
+// present returns a key that is sent, as null when p is nil.
+func presentValue[T any](p *T) nullable[T] { return nullable[T]{set: true, v: p} }
+
+type hostOut struct {
+	// ID is a number, except for instant bookings still awaiting a host, where the real API
+	// sends the string "unknown".
+	ID       any    `json:"id"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Username string `json:"username"`
+	TimeZone string `json:"timeZone,omitempty"`
+}
+
+type eventTypeOut struct {
+	ID   int    `json:"id"`
+	Slug string `json:"slug"`
+}
+
+type attendeeOut struct {
+	Name        string  `json:"name"`
+	Email       string  `json:"email"`
+	TimeZone    string  `json:"timeZone"`
+	Language    *string `json:"language"`
+	Absent      bool    `json:"absent"`
+	PhoneNumber string  `json:"phoneNumber,omitempty"`
+}
+
+type seatedAttendeeOut struct {
+	Name                   string         `json:"name"`
+	Email                  string         `json:"email"`
+	TimeZone               string         `json:"timeZone"`
+	Language               *string        `json:"language"`
+	Absent                 bool           `json:"absent"`
+	SeatUID                string         `json:"seatUid"`
+	BookingFieldsResponses map[string]any `json:"bookingFieldsResponses"`
+	Metadata               map[string]any `json:"metadata,omitempty"`
+}
+
+type bookingOut struct {
+	ID                     int              `json:"id"`
+	UID                    string           `json:"uid"`
+	Title                  string           `json:"title"`
+	Description            *string          `json:"description"`
+	Hosts                  []hostOut        `json:"hosts"`
+	Status                 booking.Status   `json:"status"`
+	CancellationReason     nullable[string] `json:"cancellationReason,omitzero"`
+	CancelledByEmail       nullable[string] `json:"cancelledByEmail,omitzero"`
+	ReschedulingReason     string           `json:"reschedulingReason,omitempty"`
+	RescheduledFromUID     string           `json:"rescheduledFromUid,omitempty"`
+	RescheduledToUID       string           `json:"rescheduledToUid,omitempty"`
+	RescheduledByEmail     nullable[string] `json:"rescheduledByEmail,omitzero"`
+	Start                  string           `json:"start"`
+	End                    string           `json:"end"`
+	Duration               int              `json:"duration"`
+	EventTypeID            *int             `json:"eventTypeId"`
+	EventType              *eventTypeOut    `json:"eventType"`
+	MeetingURL             string           `json:"meetingUrl,omitempty"`
+	Location               string           `json:"location"`
+	AbsentHost             bool             `json:"absentHost"`
+	CreatedAt              string           `json:"createdAt"`
+	UpdatedAt              string           `json:"updatedAt"`
+	Metadata               map[string]any   `json:"metadata"`
+	Rating                 *float64         `json:"rating"`
+	ICSUID                 string           `json:"icsUid"`
+	SeatUID                string           `json:"seatUid,omitempty"`
+	Attendees              any              `json:"attendees"`
+	Guests                 []string         `json:"guests,omitempty"`
+	BookingFieldsResponses map[string]any   `json:"bookingFieldsResponses,omitempty"`
+	RecurringBookingUID    string           `json:"recurringBookingUid,omitempty"`
+}
+
+// view says who looks at a booking, which decides whether seated attendees are shown.
+type view struct {
+	caller *booking.User
+	// allAttendees: the list endpoint always shows every seated attendee.
+	allAttendees bool
+	// seatUID: the caller's seat, echoed on seated create and reschedule.
+	seatUID string
+}
+
+// toBookingOut renders one booking in the shape its kind has on the wire.
+func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
+	et, hasET := s.catalog.EventTypeByID(b.EventTypeID)
+	out := bookingOut{
+		ID:          b.ID,
+		UID:         b.UID,
+		Title:       b.Title,
+		Description: b.Description,
+		Hosts:       s.hostsOut(b),
+		Status:      b.Status,
+		Start:       formatTime(b.Start),
+		End:         formatTime(b.End),
+		Duration:    b.Duration(),
+		Location:    b.Location,
+		MeetingURL:  b.Location,
+		AbsentHost:  b.AbsentHost,
+		CreatedAt:   formatTime(b.CreatedAt),
+		UpdatedAt:   formatTime(b.UpdatedAt),
+		Metadata:    b.Metadata,
+		Rating:      b.Rating,
+		ICSUID:      b.ICSUID,
+		SeatUID:     v.seatUID,
+	}
+	if out.Metadata == nil {
+		out.Metadata = map[string]any{}
+	}
+	if hasET {
+		id := et.ID
+		out.EventTypeID = &id
+		out.EventType = &eventTypeOut{ID: et.ID, Slug: et.Slug}
+	}
+	if b.Status == booking.StatusCancelled {
+		out.CancellationReason = presentValue(b.CancellationReason)
+	}
+	out.RescheduledFromUID = b.RescheduledFromUID
+	if b.IsRecurring() {
+		out.RecurringBookingUID = b.RecurringBookingUID
+	}
+
+	if hasET && et.IsSeated() {
+		// Seated shape: no guests, bookingFieldsResponses, cancelledByEmail or
+		// reschedulingReason; description is null; attendees carry their seats.
+		out.Description = nil
+		attendees := []seatedAttendeeOut{}
+		if v.allAttendees || booking.CanSeeAttendees(v.caller, b, et) {
+			for _, a := range b.Attendees {
+				attendees = append(attendees, seatedAttendeeOut{
+					Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: language(a.Language),
+					Absent: a.Absent, SeatUID: a.SeatUID, BookingFieldsResponses: seatResponses(a),
+					Metadata: a.SeatMetadata,
+				})
+			}
+		}
+		out.Attendees = attendees
+		out.RescheduledToUID = b.RescheduledToUID
+		out.RescheduledByEmail = presentValue(b.RescheduledByEmail)
+		return out
+	}
+
+	attendees := make([]attendeeOut, 0, len(b.Attendees))
+	for _, a := range b.Attendees {
+		ao := attendeeOut{Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: language(a.Language), Absent: a.Absent}
+		if !b.IsRecurring() {
+			ao.PhoneNumber = a.PhoneNumber
+		}
+		attendees = append(attendees, ao)
+	}
+	out.Attendees = attendees
+	out.Guests = b.Guests
+	out.ReschedulingReason = b.ReschedulingReason
+	out.BookingFieldsResponses = bookingResponses(b)
+	if b.Status == booking.StatusCancelled {
+		out.CancelledByEmail = presentValue(b.CancelledByEmail)
+	}
+	if !b.IsRecurring() {
+		// Recurring occurrences have no rescheduledToUid / rescheduledByEmail keys.
+		out.RescheduledToUID = b.RescheduledToUID
+		out.RescheduledByEmail = presentValue(b.RescheduledByEmail)
+	}
+	return out
+}
+
+func (s *Server) hostsOut(b booking.Booking) []hostOut {
+	if b.HostID == 0 {
+		return []hostOut{{ID: "unknown", Name: "unknown", Email: "unknown", Username: "unknown"}}
+	}
+	u, ok := s.catalog.UserByID(b.HostID)
+	if !ok {
+		return []hostOut{}
+	}
+	return []hostOut{{ID: u.ID, Name: u.Name, Email: u.Email, Username: u.Username, TimeZone: u.TimeZone}}
+}
+
+func language(l string) *string {
+	if l == "" {
+		return nil
+	}
+	return &l
+}
+
+// bookingResponses are the stored answers: the booker's name and email, guests when given,
+// and any custom fields.
+func bookingResponses(b booking.Booking) map[string]any {
+	out := map[string]any{}
+	if len(b.Attendees) > 0 {
+		out["name"] = b.Attendees[0].Name
+		out["email"] = b.Attendees[0].Email
+	}
+	if len(b.Guests) > 0 {
+		out["guests"] = b.Guests
+	}
+	for k, v := range b.BookingFieldsResponses {
+		out[k] = v
+	}
+	return out
+}
+
+// seatResponses are a seat's answers, without email (as the real API shows them).
+func seatResponses(a booking.Attendee) map[string]any {
+	out := map[string]any{"name": a.Name, "guests": []any{}}
+	for k, v := range a.SeatResponses {
+		if k != "email" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// resultData renders a service result: an array for a series, else one object.
+func (s *Server) resultData(res booking.Result, v view) any {
+	v.seatUID = res.SeatUID
+	if res.Series {
+		list := make([]bookingOut, len(res.Bookings))
+		for i, b := range res.Bookings {
+			list[i] = s.toBookingOut(b, v)
+		}
+		return list
+	}
+	if len(res.Bookings) == 0 {
+		return nil
+	}
+	return s.toBookingOut(res.Bookings[0], v)
+}
+
+// pagination is the list endpoint's paging block (behaviour notes §6.4).
+type pagination struct {
+	TotalItems      int  `json:"totalItems"`
+	RemainingItems  int  `json:"remainingItems"`
+	ReturnedItems   int  `json:"returnedItems"`
+	ItemsPerPage    int  `json:"itemsPerPage"`
+	CurrentPage     int  `json:"currentPage"`
+	TotalPages      int  `json:"totalPages"`
+	HasNextPage     bool `json:"hasNextPage"`
+	HasPreviousPage bool `json:"hasPreviousPage"`
+}
+
+func newPagination(total, take, skip int) *pagination {
+	s := min(max(skip, 0), total)
+	p := &pagination{
+		TotalItems:      total,
+		ReturnedItems:   min(max(total-s, 0), take),
+		RemainingItems:  min(max(total-(s+take), 0), total),
+		ItemsPerPage:    take,
+		HasNextPage:     s+take < total,
+		HasPreviousPage: s > 0,
+	}
+	if take > 0 {
+		p.TotalPages = (total + take - 1) / take
+	}
+	if p.TotalPages > 0 {
+		p.CurrentPage = min(max(s/take+1, 1), p.TotalPages)
+	}
+	return p
+}
+
+// reassignOut is the data of both reassign operations.
+type reassignOut struct {
+	BookingUID   string `json:"bookingUid"`
+	ReassignedTo struct {
+		ID    int    `json:"id"`
+		Name  string `json:"name"`
+		Email string `json:"email"`
+	} `json:"reassignedTo"`
+}
+
+type recordingOut struct {
+	ID              string  `json:"id"`
+	RoomName        string  `json:"roomName"`
+	StartTs         int64   `json:"startTs"`
+	Status          string  `json:"status"`
+	MaxParticipants int     `json:"maxParticipants"`
+	Duration        int     `json:"duration"`
+	ShareToken      string  `json:"shareToken"`
+	DownloadLink    *string `json:"downloadLink"`
+}
+
+type referenceOut struct {
+	Type                  string  `json:"type"`
+	EventUID              string  `json:"eventUid"`
+	DestinationCalendarID *string `json:"destinationCalendarId"`
+	ID                    int     `json:"id"`
+}

@@ -1,0 +1,78 @@
+package mockserver
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/calmock/calmock/booking"
+)
+
+// The real API counts every request per tracker (API key, access token, OAuth client id, or
+// client IP) in a 60 s window and, once the limit is passed, blocks the tracker for 60 s.
+const (
+	rateWindow = 60 * time.Second
+	rateBlock  = 60 * time.Second
+)
+
+const msgTooManyRequests = "CustomThrottlerGuard - Too many requests. Please try again later."
+
+type rateLimiter struct {
+	limit int
+	clock booking.Clock
+	mu    sync.Mutex
+	seen  map[string]*rateWindowState
+}
+
+type rateWindowState struct {
+	start        time.Time
+	hits         int
+	blockedUntil time.Time
+}
+
+func newRateLimiter(limit int, clock booking.Clock) *rateLimiter {
+	return &rateLimiter{limit: limit, clock: clock, seen: map[string]*rateWindowState{}}
+}
+
+// take counts one request of tracker, sets the X-RateLimit-*-Default headers, and returns a
+// 429 error when the tracker is over its limit.
+func (l *rateLimiter) take(h http.Header, tracker string) error {
+	now := l.clock.Now()
+	l.mu.Lock()
+	st := l.seen[tracker]
+	if st == nil || (now.Sub(st.start) >= rateWindow && !now.Before(st.blockedUntil)) {
+		st = &rateWindowState{start: now}
+		l.seen[tracker] = st
+	}
+	st.hits++
+	blocked := now.Before(st.blockedUntil)
+	if !blocked && st.hits > l.limit {
+		st.blockedUntil = now.Add(rateBlock)
+		blocked = true
+	}
+	remaining := max(0, l.limit-st.hits)
+	reset := st.start.Add(rateWindow).Sub(now)
+	if blocked {
+		remaining = 0
+		reset = st.blockedUntil.Sub(now)
+	}
+	l.mu.Unlock()
+
+	h.Set("X-RateLimit-Limit-Default", strconv.Itoa(l.limit))
+	h.Set("X-RateLimit-Remaining-Default", strconv.Itoa(remaining))
+	h.Set("X-RateLimit-Reset-Default", strconv.Itoa(ceilSeconds(reset)))
+	if blocked {
+		// The throttler's details are the plain message string, not Nest's object.
+		return &apiError{status: http.StatusTooManyRequests, code: "ThrottlerException",
+			message: msgTooManyRequests, details: msgTooManyRequests}
+	}
+	return nil
+}
+
+func ceilSeconds(d time.Duration) int {
+	if d <= 0 {
+		return 0
+	}
+	return int((d + time.Second - 1) / time.Second)
+}

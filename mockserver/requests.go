@@ -1,0 +1,477 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/calmock/calmock/booking"
+)
+
+// Decoding and validating request bodies and queries into domain inputs. Messages and the
+// order of checks are the real API's (behaviour notes §4.3, §5).
+
+var createFields = []string{"start", "attendee", "bookingFieldsResponses", "eventTypeId", "eventTypeSlug", "username", "teamSlug", "organizationSlug", "guests", "meetingUrl", "location", "metadata", "lengthInMinutes", "routing", "emailVerificationCode"}
+
+var attendeeFields = []string{"name", "email", "timeZone", "phoneNumber", "language"}
+
+var locationTypes = []string{"address", "attendeeAddress", "attendeeDefined", "attendeePhone", "integration", "link", "phone", "organizersDefaultApp"}
+
+const msgIdentification = "Either eventTypeId or eventTypeSlug + username or eventTypeSlug + teamSlug must be provided"
+
+// decodeCreate picks the body variant the way the real API does (recurrenceCount present →
+// recurring; instant === true → instant; else regular, so "instant": false is an unknown
+// property) and validates it strictly.
+func decodeCreate(body map[string]any) (booking.CreateInput, error) {
+	var in booking.CreateInput
+	var errs errorsList
+	allowed := createFields
+	_, recurring := body["recurrenceCount"]
+	instant := body["instant"] == true
+	switch {
+	case recurring:
+		allowed = append(append([]string{}, createFields...), "recurrenceCount")
+	case instant:
+		allowed = append(append([]string{}, createFields...), "instant")
+		in.Instant = true
+	}
+	rejectUnknown(&errs, body, allowed...)
+
+	in.Start, _ = checkISODate(&errs, body, "start")
+
+	if a, ok := body["attendee"].(map[string]any); ok {
+		var sub errorsList
+		rejectUnknown(&sub, a, attendeeFields...)
+		in.Attendee.Name, _ = checkString(&sub, a, "name")
+		if present(a, "email") {
+			if s, ok := checkString(&sub, a, "email"); ok && s != "" && !validEmail(s) {
+				sub.add("email", a["email"], "isEmail", "Invalid email format")
+			} else {
+				in.Attendee.Email = s
+			}
+		}
+		if s, ok := a["timeZone"].(string); ok && validTimeZone(s) {
+			in.Attendee.TimeZone = s
+		} else {
+			sub.add("timeZone", a["timeZone"], "isTimeZone", "timeZone must be a valid IANA time-zone")
+		}
+		if present(a, "phoneNumber") {
+			if s, ok := checkString(&sub, a, "phoneNumber"); ok && s != "" && !validPhone(s) {
+				sub.add("phoneNumber", a["phoneNumber"], "isPhoneNumber", "Invalid phone number format. Please use international format.")
+			} else {
+				in.Attendee.PhoneNumber = s
+			}
+		}
+		if present(a, "language") {
+			s, _ := a["language"].(string)
+			if !contains(languages, s) {
+				sub.add("language", a["language"], "isEnum", "language must be one of the following values: "+strings.Join(languages, ", "))
+			}
+			in.Attendee.Language = s
+		}
+		if in.Attendee.Email == "" && in.Attendee.PhoneNumber == "" && !hasProperty(sub, "email") && !hasProperty(sub, "phoneNumber") {
+			sub.add("attendee email or phone", nil, "atLeastOneContact", "Attendee must have at least one contact method (email or phone number)")
+		}
+		errs.nest("attendee", a, sub)
+	} else {
+		errs.add("attendee", body["attendee"], "nestedValidation", "nested property attendee must be either object or array")
+	}
+
+	if present(body, "bookingFieldsResponses") {
+		in.BookingFieldsResponses, _ = checkObject(&errs, body, "bookingFieldsResponses")
+	}
+	if present(body, "eventTypeId") {
+		in.EventTypeID, _ = checkInt(&errs, body, "eventTypeId", 1)
+	}
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{"eventTypeSlug", &in.EventTypeSlug}, {"username", &in.Username}, {"teamSlug", &in.TeamSlug}, {"organizationSlug", &in.OrganizationSlug}} {
+		if present(body, f.key) {
+			*f.dst, _ = checkString(&errs, body, f.key)
+		}
+	}
+	if present(body, "guests") {
+		if list, ok := body["guests"].([]any); ok {
+			for _, g := range list {
+				s, ok := g.(string)
+				if !ok {
+					errs.add("guests", body["guests"], "isString", "each value in guests must be a string")
+					break
+				}
+				in.Guests = append(in.Guests, s)
+			}
+		} else {
+			errs.add("guests", body["guests"], "isArray", "guests must be an array")
+		}
+	}
+	if present(body, "meetingUrl") {
+		if s, ok := body["meetingUrl"].(string); ok && validURL(s) {
+			in.MeetingURL = s
+		} else {
+			errs.add("meetingUrl", body["meetingUrl"], "isUrl", "meetingUrl must be a URL address")
+		}
+	}
+	if present(body, "location") {
+		switch loc := body["location"].(type) {
+		case string:
+			in.Location = &booking.LocationInput{Raw: loc}
+		case map[string]any:
+			l := &booking.LocationInput{}
+			l.Type, _ = loc["type"].(string)
+			if l.Type == "" {
+				errs.add("location", loc, "isLocation", "location.type must be one of the following values: "+strings.Join(locationTypes, ", "))
+			}
+			l.Integration, _ = loc["integration"].(string)
+			l.Address, _ = loc["address"].(string)
+			l.Phone, _ = loc["phone"].(string)
+			l.Location, _ = loc["location"].(string)
+			in.Location = l
+		default:
+			errs.add("location", body["location"], "isLocation", "location must be a string or an object with a type")
+		}
+	}
+	if present(body, "metadata") {
+		if m, ok := checkObject(&errs, body, "metadata"); ok {
+			if validMetadata(m) {
+				in.Metadata = plainMap(m)
+			} else {
+				errs.add("metadata", m, "isMetadata", msgMetadataLimits)
+			}
+		}
+	}
+	if present(body, "lengthInMinutes") {
+		if n, ok := checkInt(&errs, body, "lengthInMinutes", 1); ok {
+			in.LengthInMinutes = &n
+		}
+	}
+	if present(body, "routing") {
+		if r, ok := checkObject(&errs, body, "routing"); ok {
+			var sub errorsList
+			if _, ok := asInt(r["responseId"]); !ok {
+				sub.add("responseId", r["responseId"], "isInt", "responseId must be an integer number")
+			}
+			if ids, ok := r["teamMemberIds"].([]any); !ok || !allInts(ids) {
+				sub.add("teamMemberIds", r["teamMemberIds"], "isInt", "each value in teamMemberIds must be an integer number")
+			}
+			errs.nest("routing", r, sub)
+		}
+	}
+	if present(body, "emailVerificationCode") {
+		checkString(&errs, body, "emailVerificationCode")
+	}
+	if recurring {
+		if n, ok := checkInt(&errs, body, "recurrenceCount", 1); ok {
+			in.RecurrenceCount = &n
+		}
+	}
+	if !present(body, "eventTypeId") && !(present(body, "eventTypeSlug") && (present(body, "username") || present(body, "teamSlug"))) {
+		errs.add("eventTypeId or eventTypeSlug + username", nil, "isEventTypeIdentified", msgIdentification)
+	}
+	if in.Attendee.Language == "" {
+		in.Attendee.Language = "en"
+	}
+	return in, strictError(errs)
+}
+
+func hasProperty(errs errorsList, property string) bool {
+	for _, e := range errs {
+		if e.property == property {
+			return true
+		}
+	}
+	return false
+}
+
+func allInts(list []any) bool {
+	for _, v := range list {
+		if _, ok := asInt(v); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// plainMap turns json.Number values back into float64/int64 so stored metadata and responses
+// marshal as plain JSON numbers.
+func plainMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = plainValue(v)
+	}
+	return out
+}
+
+func plainValue(v any) any {
+	switch t := v.(type) {
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i
+		}
+		f, _ := t.Float64()
+		return f
+	case map[string]any:
+		return plainMap(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = plainValue(e)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// decodeReschedule validates a reschedule body; the key seatUid selects the seated variant,
+// which does not allow reschedulingReason (a real QUIRK).
+func decodeReschedule(body map[string]any) (booking.RescheduleInput, error) {
+	var in booking.RescheduleInput
+	var errs errorsList
+	_, seated := body["seatUid"]
+	if seated {
+		rejectUnknown(&errs, body, "start", "rescheduledBy", "seatUid", "emailVerificationCode")
+	} else {
+		rejectUnknown(&errs, body, "start", "rescheduledBy", "reschedulingReason", "emailVerificationCode")
+	}
+	in.Start, _ = checkISODate(&errs, body, "start")
+	if present(body, "rescheduledBy") {
+		if s, ok := body["rescheduledBy"].(string); ok && validEmail(s) {
+			in.RescheduledBy = s
+		} else {
+			errs.add("rescheduledBy", body["rescheduledBy"], "isEmail", "Invalid rescheduledBy email format")
+		}
+	}
+	if seated {
+		in.SeatUID, _ = checkString(&errs, body, "seatUid")
+	} else if present(body, "reschedulingReason") {
+		in.Reason, _ = checkString(&errs, body, "reschedulingReason")
+	}
+	if present(body, "emailVerificationCode") {
+		checkString(&errs, body, "emailVerificationCode")
+	}
+	return in, strictError(errs)
+}
+
+// decodeCancel validates a cancel body (absent body = {} = plain cancel). The seated variant
+// (key seatUid) also takes cancellationReason, as upstream allows since late 2025.
+func decodeCancel(body map[string]any) (booking.CancelInput, error) {
+	var in booking.CancelInput
+	var errs errorsList
+	_, seated := body["seatUid"]
+	if seated {
+		rejectUnknown(&errs, body, "seatUid", "cancellationReason")
+		in.SeatUID, _ = checkString(&errs, body, "seatUid")
+	} else {
+		rejectUnknown(&errs, body, "cancellationReason", "cancelSubsequentBookings")
+		if present(body, "cancelSubsequentBookings") {
+			in.CancelSubsequent, _ = checkBool(&errs, body, "cancelSubsequentBookings")
+		}
+	}
+	if present(body, "cancellationReason") {
+		in.Reason, _ = checkString(&errs, body, "cancellationReason")
+	}
+	return in, strictError(errs)
+}
+
+// decodeMarkAbsent validates a mark-absent body leniently (unknown keys are dropped).
+func decodeMarkAbsent(body map[string]any) (booking.MarkAbsentInput, error) {
+	var in booking.MarkAbsentInput
+	var errs errorsList
+	if present(body, "host") {
+		if b, ok := checkBool(&errs, body, "host"); ok {
+			in.Host = &b
+		}
+	}
+	if present(body, "attendees") {
+		list, ok := body["attendees"].([]any)
+		switch {
+		case !ok:
+			errs.add("attendees", body["attendees"], "isArray", "attendees must be an array")
+		case len(list) == 0:
+			errs.add("attendees", list, "arrayMinSize", "attendees must contain at least 1 elements")
+		default:
+			var items errorsList
+			for i, item := range list {
+				obj, ok := item.(map[string]any)
+				if !ok {
+					items.add(strconv.Itoa(i), item, "nestedValidation", "nested property "+strconv.Itoa(i)+" must be either object or array")
+					continue
+				}
+				var sub errorsList
+				email, _ := obj["email"].(string)
+				if !validEmail(email) {
+					sub.add("email", obj["email"], "isEmail", "email must be an email")
+				}
+				absent, ok := obj["absent"].(bool)
+				if !ok {
+					sub.add("absent", obj["absent"], "isBoolean", "absent must be a boolean value")
+				}
+				items.nest(strconv.Itoa(i), obj, sub)
+				in.Attendees = append(in.Attendees, booking.AbsentAttendee{Email: email, Absent: absent})
+			}
+			errs.nest("attendees", list, items)
+		}
+	}
+	return in, lenientError(plainMap(body), errs)
+}
+
+// decodeReason validates the optional {reason} body of decline and reassign-to-user
+// (lenient: other keys are dropped).
+func decodeReason(body map[string]any) (string, error) {
+	var errs errorsList
+	var reason string
+	if present(body, "reason") {
+		reason, _ = checkString(&errs, body, "reason")
+	}
+	return reason, lenientError(plainMap(body), errs)
+}
+
+// Messages of the list query's checks.
+const (
+	msgInvalidStatus = "Invalid status. Allowed are upcoming, recurring, past, cancelled, unconfirmed"
+	msgEmptyStatus   = "status cannot be empty."
+)
+
+var listStatuses = []string{"upcoming", "recurring", "past", "cancelled", "unconfirmed"}
+
+// decodeListQuery validates GET /v2/bookings's query leniently: unknown parameters are ignored.
+func decodeListQuery(q url.Values) (booking.Filter, error) {
+	f := booking.Filter{Take: 100}
+	var errs errorsList
+	target := map[string]any{}
+	for k, v := range q {
+		target[k] = strings.Join(v, ",")
+	}
+	if vals, ok := q["status"]; ok {
+		var parts []string
+		for _, v := range vals {
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					parts = append(parts, p)
+				}
+			}
+		}
+		if len(parts) == 0 {
+			errs.add("status", target["status"], "arrayNotEmpty", msgEmptyStatus)
+		}
+		for _, p := range parts {
+			if !contains(listStatuses, p) {
+				errs.add("status", target["status"], "isStatus", msgInvalidStatus)
+				break
+			}
+			f.Statuses = append(f.Statuses, booking.ListStatus(p))
+		}
+	}
+	str := func(key string) string { return strings.TrimSpace(q.Get(key)) }
+	f.AttendeeEmail = strings.ReplaceAll(str("attendeeEmail"), " ", "+")
+	f.AttendeeName = str("attendeeName")
+	f.BookingUID = str("bookingUid")
+	ints := func(key string) []int {
+		if !q.Has(key) {
+			return nil
+		}
+		var out []int
+		for _, p := range strings.Split(q.Get(key), ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(p))
+			if err != nil {
+				errs.add(key, target[key], "isNumberString", "each value in "+key+" must be a number string")
+				return nil
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+	if f.EventTypeIDs = ints("eventTypeIds"); f.EventTypeIDs == nil {
+		f.EventTypeIDs = ints("eventTypeId")
+	}
+	if f.TeamIDs = ints("teamsIds"); f.TeamIDs == nil {
+		f.TeamIDs = ints("teamId")
+	}
+	date := func(key, message string) *time.Time {
+		if !q.Has(key) {
+			return nil
+		}
+		t, ok := parseISO8601(q.Get(key))
+		if !ok {
+			errs.add(key, target[key], "isIso8601", message)
+			return nil
+		}
+		return &t
+	}
+	f.AfterStart = date("afterStart", "fromDate must be a valid ISO 8601 date.")
+	f.BeforeEnd = date("beforeEnd", "toDate must be a valid ISO 8601 date.")
+	f.AfterCreatedAt = date("afterCreatedAt", "afterCreatedAt must be a valid ISO 8601 date.")
+	f.BeforeCreatedAt = date("beforeCreatedAt", "beforeCreatedAt must be a valid ISO 8601 date.")
+	f.AfterUpdatedAt = date("afterUpdatedAt", "afterUpdatedAt must be a valid ISO 8601 date.")
+	f.BeforeUpdatedAt = date("beforeUpdatedAt", "beforeUpdatedAt must be a valid ISO 8601 date.")
+	for _, s := range []struct {
+		key, label string
+		field      booking.SortField
+	}{{"sortStart", "SortStart", booking.SortStart}, {"sortEnd", "SortEnd", booking.SortEnd}, {"sortCreated", "SortCreated", booking.SortCreated}, {"sortUpdatedAt", "SortCreated", booking.SortUpdated}} {
+		if !q.Has(s.key) {
+			continue
+		}
+		v := q.Get(s.key)
+		if v != "asc" && v != "desc" {
+			errs.add(s.key, v, "isIn", s.label+` must be either "asc" or "desc".`)
+			continue
+		}
+		if f.SortBy == "" {
+			f.SortBy, f.SortDesc = s.field, v == "desc"
+		}
+	}
+	if q.Has("take") {
+		n, err := strconv.Atoi(q.Get("take"))
+		switch {
+		case err != nil:
+			errs.add("take", q.Get("take"), "isInt", "take must be an integer number")
+		case n < 1:
+			errs.add("take", n, "min", "take must not be less than 1")
+		case n > 250:
+			errs.add("take", n, "max", "take must not be greater than 250")
+		default:
+			f.Take = n
+		}
+	}
+	if q.Has("skip") {
+		n, err := strconv.Atoi(q.Get("skip"))
+		switch {
+		case err != nil:
+			errs.add("skip", q.Get("skip"), "isInt", "skip must be an integer number")
+		case n < 0:
+			errs.add("skip", n, "min", "skip must not be less than 0")
+		default:
+			f.Skip = n
+		}
+	}
+	return f, lenientError(target, errs)
+}
+
+var referenceTypes = []string{"google_calendar", "office365_calendar", "daily_video", "google_video", "office365_video", "zoom_video"}
+
+func decodeReferencesQuery(q url.Values) (string, error) {
+	if !q.Has("type") {
+		return "", nil
+	}
+	t := q.Get("type")
+	if !contains(referenceTypes, t) {
+		var errs errorsList
+		errs.add("type", t, "isEnum", "type must be one of the following values: "+strings.Join(referenceTypes, ", "))
+		return "", lenientError(map[string]any{"type": t}, errs)
+	}
+	return t, nil
+}
+
+// parseUserID reads {userId}. The real API answers a non-numeric id with a 500 from its
+// database layer; the mock answers 400, as bad input must never yield a 5xx.
+func parseUserID(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, newAPIError(http.StatusBadRequest, "userId must be a positive integer number")
+	}
+	return n, nil
+}
