@@ -21,7 +21,7 @@ func TestBookings_CreateGetList(t *testing.T) {
 	if d["duration"] != float64(plain.LengthInMinutes) {
 		t.Errorf("duration = %v, want %d", d["duration"], plain.LengthInMinutes)
 	}
-	wantEnd := testNow.AddDate(0, 0, 3).Truncate(24 * time.Hour).Add(10*time.Hour + time.Duration(plain.LengthInMinutes)*time.Minute).Format("2006-01-02T15:04:05.000Z")
+	wantEnd := testNow.AddDate(0, 0, slotOffsetDays+3).Truncate(24 * time.Hour).Add(10*time.Hour + time.Duration(plain.LengthInMinutes)*time.Minute).Format("2006-01-02T15:04:05.000Z")
 	if d["end"] != wantEnd {
 		t.Errorf("end = %v, want %s", d["end"], wantEnd)
 	}

@@ -185,9 +185,12 @@ func (r response) errorCode(tb testing.TB) string {
 	return s
 }
 
-// slot returns a future start time (UTC, ISO) days after testNow at the given hour.
+// slotOffsetDays keeps test slots clear of the fixtures, which lie within ±30 days of now.
+const slotOffsetDays = 60
+
+// slot returns a future start time (UTC, ISO): slotOffsetDays+days after testNow, at hour.
 func slot(days, hour int) string {
-	return testNow.AddDate(0, 0, days).Truncate(24 * time.Hour).Add(time.Duration(hour) * time.Hour).Format(time.RFC3339)
+	return testNow.AddDate(0, 0, slotOffsetDays+days).Truncate(24 * time.Hour).Add(time.Duration(hour) * time.Hour).Format(time.RFC3339)
 }
 
 // createBody is a minimal valid create body for an event type.
