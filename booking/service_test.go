@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -136,7 +137,7 @@ func TestService_CreatePlain(t *testing.T) {
 	if b.Location != "https://app.cal.com/video/"+b.UID {
 		t.Errorf("location %q", b.Location)
 	}
-	if len(b.Attendees) != 2 || b.Attendees[1] != (booking.Attendee{Email: "g1@example.com", TimeZone: "Europe/Rome", Language: "en"}) || b.Attendees[0].Language != "en" {
+	if len(b.Attendees) != 2 || !reflect.DeepEqual(b.Attendees[1], booking.Attendee{Email: "g1@example.com", TimeZone: "Europe/Rome", Language: "en"}) || b.Attendees[0].Language != "en" {
 		t.Errorf("attendees %+v", b.Attendees)
 	}
 	if b.Metadata["k"] != "v" || !b.CreatedAt.Equal(t0) || !b.UpdatedAt.Equal(t0) {

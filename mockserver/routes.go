@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 
 	"github.com/gorilla/mux"
 
@@ -47,7 +48,14 @@ type call struct {
 	body map[string]any
 }
 
-func (c *call) pathVar(name string) string { return mux.Vars(c.r)[name] }
+// pathVar returns a decoded path parameter.
+func (c *call) pathVar(name string) string {
+	v := mux.Vars(c.r)[name]
+	if d, err := url.PathUnescape(v); err == nil {
+		return d
+	}
+	return v
+}
 
 // routes registers every operation, literal segments before parameters so that
 // /v2/bookings/by-seat/{seatUid} never falls into {bookingUid}. Flat routes only: gorilla/mux
@@ -55,6 +63,10 @@ func (c *call) pathVar(name string) string { return mux.Vars(c.r)[name] }
 // answers every unknown method+path with its own 404 anyway.
 func (s *Server) routes() *mux.Router {
 	r := mux.NewRouter()
+	// Match the path as sent: no redirect to a cleaned path (NestJS answers 404 instead), and
+	// an encoded slash inside {bookingUid} stays inside it, as in Express.
+	r.SkipClean(true)
+	r.UseEncodedPath()
 	r.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(s.handleNotFound)
 	for _, rt := range s.bookingRoutes() {
