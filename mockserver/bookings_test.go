@@ -171,20 +171,7 @@ func TestBookings_Seated(t *testing.T) {
 
 func TestBookings_MarkAbsent(t *testing.T) {
 	f := MustServer(t, Config{})
-	past := f.do(t, "GET", "/v2/bookings?status=past", f.key(0), nil).expect(t, http.StatusOK).list(t)
-	var uid, email string
-	for _, b := range past {
-		if b["status"] == "accepted" && b["recurringBookingUid"] == nil {
-			if atts, ok := b["attendees"].([]any); ok && len(atts) > 0 {
-				uid = b["uid"].(string)
-				email = atts[0].(map[string]any)["email"].(string)
-				break
-			}
-		}
-	}
-	if uid == "" {
-		t.Fatal("fixtures give user 1 no past accepted booking")
-	}
+	uid, email := f.pastAccepted(t)
 	d := f.do(t, "POST", "/v2/bookings/"+uid+"/mark-absent", f.key(0), map[string]any{"host": true, "attendees": []any{map[string]any{"email": email, "absent": true}}}).expect(t, http.StatusOK).data(t)
 	if d["absentHost"] != true || d["attendees"].([]any)[0].(map[string]any)["absent"] != true {
 		t.Fatalf("mark-absent = %v", d)

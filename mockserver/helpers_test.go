@@ -201,3 +201,19 @@ func createBody(eventTypeID int, start, email string) map[string]any {
 		"attendee":    map[string]any{"name": "Ada Lovelace", "email": email, "timeZone": "Europe/London"},
 	}
 }
+
+// pastAccepted returns a past accepted, non-recurring booking of the first user (the fixtures
+// promise one, for mark-absent) and its first attendee's email.
+func (f *fixture) pastAccepted(tb testing.TB) (uid, email string) {
+	tb.Helper()
+	for _, b := range f.do(tb, "GET", "/v2/bookings?status=past", f.key(0), nil).expect(tb, http.StatusOK).list(tb) {
+		if b["status"] != "accepted" || b["recurringBookingUid"] != nil {
+			continue
+		}
+		if atts, ok := b["attendees"].([]any); ok && len(atts) > 0 {
+			return b["uid"].(string), atts[0].(map[string]any)["email"].(string)
+		}
+	}
+	tb.Fatal("fixtures give the first user no past accepted booking")
+	return "", ""
+}

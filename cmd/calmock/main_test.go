@@ -111,3 +111,61 @@ func TestMain_BadFixturesFile(t *testing.T) {
 		}
 	}
 }
+
+// TestMain_ShutdownFinishesInFlight: a request whose body is still arriving when shutdown
+// starts is answered in full, and Run then returns nil promptly.
+func TestMain_ShutdownFinishesInFlight(t *testing.T) {
+	var out bytes.Buffer
+	m := NewMain(&out, io.Discard)
+	if err := m.ParseFlags([]string{"-addr", "127.0.0.1:0", "-rate-limit", "0"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	addr := <-m.Addr
+
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", "http://"+addr+"/v2/bookings/unknown/cancel", pr)
+	req.Header.Set("cal-api-version", "2024-08-13")
+	req.Header.Set("Content-Type", "application/json")
+	respc := make(chan *http.Response, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Errorf("in-flight request: %v", err)
+			respc <- nil
+			return
+		}
+		respc <- resp
+	}()
+	if _, err := pw.Write([]byte(`{"cancellationReason":`)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the request is now being read by the server
+	cancel()
+	time.Sleep(100 * time.Millisecond)
+	if _, err := pw.Write([]byte(`"late"}`)); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	resp := <-respc
+	if resp == nil {
+		t.FailNow()
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("in-flight request got %d, want the normal 404 for an unknown booking", resp.StatusCode)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("Run did not return after shutdown")
+	}
+	if !strings.Contains(out.String(), "stopped") {
+		t.Errorf("no stop message in %q", out.String())
+	}
+}
