@@ -1,9 +1,11 @@
 package mockserver
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/calmock/calmock/booking"
+	"github.com/calmock/calmock/profile"
 )
 
 // Handlers of the bookings operations. Each one only decodes, calls the service and encodes;
@@ -245,5 +247,33 @@ func (s *Server) handleBookingReferences(c *call) error {
 // handleProfile serves GET /_calmock/profile: what a conformance run needs to know about this
 // target. It is calmock's own endpoint, outside the Cal.com API, so it has no envelope.
 func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.fixtures.Profile())
+	p := s.fixtures.Profile()
+	p.PastBookingUID = s.pastBookingUID(r.Context(), p)
+	writeJSON(w, http.StatusOK, p)
+}
+
+// pastBookingUID finds, in the live state, an accepted, non-recurring, non-seated booking of
+// the profile's first user that has started: the one with the latest start, so that it is
+// stable while the clock moves on.
+func (s *Server) pastBookingUID(ctx context.Context, p profile.Profile) string {
+	if len(p.Users) == 0 {
+		return ""
+	}
+	owner := p.Users[0]
+	now := s.clock.Now()
+	var best booking.Booking
+	_ = s.store.View(ctx, func(tx booking.Tx) error {
+		for _, b := range tx.Visible(owner.ID, owner.Email) {
+			et, _ := s.catalog.EventTypeByID(b.EventTypeID)
+			if b.HostID != owner.ID || b.Status != booking.StatusAccepted || b.IsRecurring() || et.IsSeated() ||
+				len(b.Attendees) == 0 || !b.Start.Before(now) {
+				continue
+			}
+			if best.UID == "" || b.Start.After(best.Start) || (b.Start.Equal(best.Start) && b.UID < best.UID) {
+				best = b
+			}
+		}
+		return nil
+	})
+	return best.UID
 }

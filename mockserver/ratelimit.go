@@ -31,6 +31,17 @@ type rateWindowState struct {
 	blockedUntil time.Time
 }
 
+// unlimited is what the headers announce when rate limiting is off: clients that read the
+// headers keep working, and nothing is counted.
+const unlimited = "2147483647"
+
+// setUnlimitedHeaders stamps the rate-limit triple of a server whose limit is off.
+func setUnlimitedHeaders(h http.Header) {
+	h.Set("X-RateLimit-Limit-Default", unlimited)
+	h.Set("X-RateLimit-Remaining-Default", unlimited)
+	h.Set("X-RateLimit-Reset-Default", "60")
+}
+
 func newRateLimiter(limit int, clock booking.Clock) *rateLimiter {
 	return &rateLimiter{limit: limit, clock: clock, seen: map[string]*rateWindowState{}}
 }

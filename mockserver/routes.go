@@ -129,6 +129,8 @@ func (s *Server) pipeline(rt route) http.Handler {
 				s.writeError(w, r, err)
 				return
 			}
+		} else {
+			setUnlimitedHeaders(w.Header())
 		}
 		if err := s.checkAPIKey(creds); err != nil {
 			s.writeError(w, r, err)

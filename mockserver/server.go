@@ -29,7 +29,8 @@ type Config struct {
 	// Clock tells the time. Nil means the wall clock.
 	Clock booking.Clock
 	// RateLimit is the number of requests per minute allowed per API key (or token, client id,
-	// IP), as the real API's 120. Zero turns rate limiting off.
+	// IP), as the real API's 120. Zero turns rate limiting off: nothing is counted, and the
+	// rate-limit headers announce an effectively unlimited budget.
 	RateLimit int
 	// Logger receives request and error logs. Nil discards them.
 	Logger *slog.Logger

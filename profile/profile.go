@@ -36,6 +36,10 @@ type Profile struct {
 	// EventTypes maps a kind (see Kinds) to an event type of that kind. A kind that is
 	// missing disables the scenarios that need it.
 	EventTypes map[string]EventType `json:"eventTypes"`
+	// PastBookingUID is an accepted booking organised by the first user that has already
+	// started (bookings cannot be created in the past, and mark-absent needs one). Optional:
+	// without it the scenarios that need it are skipped.
+	PastBookingUID string `json:"pastBookingUid,omitempty"`
 }
 
 // User is one account on the target.
