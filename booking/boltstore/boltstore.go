@@ -1,0 +1,544 @@
+// Package boltstore is a booking.Store persisted in one bbolt file, for the mock's -data
+// flag: state survives restarts and a hard kill.
+//
+// Layout (all in one file):
+//
+//	bookings  uid → JSON of booking.Booking
+//	by_host   be64(hostID) ‖ uid → ""                 organizer id → uids
+//	by_email  str(lower(email)) ‖ uid → ""            attendee email → uids
+//	by_series str(recurringBookingUid) ‖ uid → ""     series → uids
+//	by_slot   be64(eventTypeID) ‖ be64(start ns) ‖ uid → ""
+//	by_seat   seatUID → uid
+//	meta      "schema" → be64(1), "next_id" → be64, "count" → be64
+//
+// be64 is a big-endian uint64 with the sign bit flipped (so keys sort like the signed
+// ints), str is a uvarint length followed by the bytes (so one prefix never extends another).
+// Multi-valued indexes are composite keys scanned with a cursor, so adding or removing one
+// uid never rewrites a list.
+//
+// Durability: Update is one bbolt read-write transaction. bbolt writes the pages and then
+// the meta page, with an fdatasync after each, before Commit returns; so when Update returns
+// nil the writes are on disk, and a crash at any moment leaves either the old or the new
+// state. There is no group commit: bbolt's DB.Batch may call fn more than once (it re-runs
+// the other members of a batch when one fails), which would break Update's exactly-once
+// contract, so each Update pays one commit (two fsyncs, ~5 ms on the CI VM). A safe group
+// commit would run each fn once against a private write set over the shared batch
+// transaction and apply the set only when fn succeeds; it is not needed at the mock's rates.
+//
+// Bookings are stored as JSON, so a booking read back equals the one put up to what JSON
+// keeps: times come back in UTC or a fixed offset (the same instant), empty slices of
+// omitempty fields come back nil, numbers inside maps come back float64, and invalid UTF-8
+// becomes U+FFFD. Everything the API writes on the wire is unchanged.
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/calmock/calmock/booking"
+)
+
+var _ booking.Store = (*Store)(nil)
+
+const schemaVersion = 1
+
+var (
+	bucketBookings = []byte("bookings")
+	bucketHost     = []byte("by_host")
+	bucketEmail    = []byte("by_email")
+	bucketSeries   = []byte("by_series")
+	bucketSlot     = []byte("by_slot")
+	bucketSeat     = []byte("by_seat")
+	bucketMeta     = []byte("meta")
+
+	allBuckets = [][]byte{bucketBookings, bucketHost, bucketEmail, bucketSeries, bucketSlot, bucketSeat, bucketMeta}
+
+	keySchema = []byte("schema")
+	keyNextID = []byte("next_id")
+	keyCount  = []byte("count")
+)
+
+// ErrLocked is returned (wrapped) by Open when another process holds the file.
+var ErrLocked = errors.New("database file is locked by another process")
+
+// ErrNotDatabase is returned (wrapped) by Open when the file is not a bbolt database (or its
+// meta pages are both damaged), or holds a schema this version does not know.
+var ErrNotDatabase = errors.New("not a calmock bbolt database")
+
+// Store is a booking.Store in a bbolt file. Open it with Open; it is safe for concurrent use.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+type config struct {
+	timeout time.Duration
+	noSync  bool
+	mode    os.FileMode
+}
+
+// Option configures Open.
+type Option func(*config)
+
+// WithLockTimeout sets how long Open waits for another process to release the file lock
+// before failing with ErrLocked. Default 1s; 0 waits forever.
+func WithLockTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// WithNoSync skips the fsync on commit. Faster, but a crash (of the machine, not only the
+// process) can lose or corrupt data: for tests and benchmarks only.
+func WithNoSync() Option { return func(c *config) { c.noSync = true } }
+
+// WithFileMode sets the permissions of a newly created file. Default 0600.
+func WithFileMode(m os.FileMode) Option { return func(c *config) { c.mode = m } }
+
+// Open opens the store in path, creating the file (and its buckets) if needed. A second
+// process opening the same file waits for the lock timeout and then fails with ErrLocked.
+func Open(path string, opts ...Option) (*Store, error) {
+	cfg := config{timeout: time.Second, mode: 0o600}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	db, err := bolt.Open(path, cfg.mode, &bolt.Options{Timeout: cfg.timeout, NoSync: cfg.noSync})
+	if err != nil {
+		switch {
+		case errors.Is(err, berrors.ErrTimeout):
+			err = fmt.Errorf("%w (waited %s): %w", ErrLocked, cfg.timeout, err)
+		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch),
+			errors.Is(err, berrors.ErrChecksum):
+			err = fmt.Errorf("%w: %w", ErrNotDatabase, err)
+		}
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	err = db.Update(func(btx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := btx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := btx.Bucket(bucketMeta)
+		if v := meta.Get(keySchema); v != nil {
+			if len(v) != 8 || decodeInt(v) != schemaVersion {
+				return fmt.Errorf("%w: schema version %x, want %d", ErrNotDatabase, v, schemaVersion)
+			}
+			return nil
+		}
+		if err := meta.Put(keySchema, encodeInt(schemaVersion)); err != nil {
+			return err
+		}
+		return meta.Put(keyNextID, encodeInt(1))
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// Close closes the file, waiting for running transactions to finish.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("boltstore: close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Path is the file the store lives in.
+func (s *Store) Path() string { return s.path }
+
+// Empty reports whether no booking was ever stored and no id ever handed out: the caller
+// seeds fixtures when it is true (first start) and keeps the file's state otherwise.
+func (s *Store) Empty() (bool, error) {
+	var empty bool
+	err := s.db.View(func(btx *bolt.Tx) error {
+		first, _ := btx.Bucket(bucketBookings).Cursor().First()
+		empty = first == nil && decodeInt(btx.Bucket(bucketMeta).Get(keyNextID)) <= 1
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("boltstore: %s: %w", s.path, err)
+	}
+	return empty, nil
+}
+
+// Check runs bbolt's consistency check (page structure and freelist) plus this package's
+// own (every index entry matches a booking, every booking is fully indexed, the count is
+// right). It returns every problem found, joined; nil means the file is sound.
+func (s *Store) Check() error {
+	var errs []error
+	err := s.db.View(func(btx *bolt.Tx) error {
+		for e := range btx.Check() {
+			errs = append(errs, e)
+		}
+		errs = append(errs, checkIndexes(btx)...)
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("boltstore: check %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// View runs fn with a read-only bbolt transaction (a consistent snapshot; Views run
+// concurrently with each other and with one Update). Put and NextID panic in it. A booking
+// that cannot be decoded makes View return an error even if fn returned nil.
+func (s *Store) View(ctx context.Context, fn func(booking.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var ferr error
+	err := s.db.View(func(btx *bolt.Tx) error {
+		t := newTx(btx, true)
+		if ferr = fn(t); ferr != nil {
+			return ferr
+		}
+		return t.err
+	})
+	if err != nil && !errors.Is(err, ferr) {
+		return fmt.Errorf("boltstore: view: %w", err)
+	}
+	return err
+}
+
+// Update runs fn, exactly once, in one read-write bbolt transaction; Updates are serialised.
+// If fn returns an error (or a Put failed: a booking that cannot be encoded, an empty uid),
+// the transaction is rolled back and none of its writes, nor the ids it handed out, are kept.
+// Otherwise it is committed and synced to disk before Update returns nil.
+func (s *Store) Update(ctx context.Context, fn func(booking.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var ferr error
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		t := newTx(btx, false)
+		if ferr = fn(t); ferr != nil {
+			return ferr
+		}
+		if t.err != nil {
+			return t.err
+		}
+		if t.nextID != t.startID {
+			if err := btx.Bucket(bucketMeta).Put(keyNextID, encodeInt(t.nextID)); err != nil {
+				return err
+			}
+		}
+		if t.count != t.startCount {
+			return btx.Bucket(bucketMeta).Put(keyCount, encodeInt(t.count))
+		}
+		return nil
+	})
+	if err != nil && (ferr == nil || !errors.Is(err, ferr)) {
+		return fmt.Errorf("boltstore: update: %w", err)
+	}
+	return err
+}
+
+// tx adapts a bbolt transaction to booking.Tx. Writes go straight into the bbolt
+// transaction, so reads see them, and a rollback discards them.
+type tx struct {
+	readOnly bool
+
+	bookings, host, email, series, slot, seat *bolt.Bucket
+
+	startID, nextID   int
+	startCount, count int
+	err               error // first failure; fails the transaction
+}
+
+func newTx(btx *bolt.Tx, readOnly bool) *tx {
+	t := &tx{
+		readOnly: readOnly,
+		bookings: btx.Bucket(bucketBookings),
+		host:     btx.Bucket(bucketHost),
+		email:    btx.Bucket(bucketEmail),
+		series:   btx.Bucket(bucketSeries),
+		slot:     btx.Bucket(bucketSlot),
+		seat:     btx.Bucket(bucketSeat),
+	}
+	meta := btx.Bucket(bucketMeta)
+	t.startID = decodeInt(meta.Get(keyNextID))
+	if t.startID < 1 {
+		t.startID = 1
+	}
+	t.nextID = t.startID
+	t.startCount = decodeInt(meta.Get(keyCount))
+	t.count = t.startCount
+	return t
+}
+
+func (t *tx) fail(err error) {
+	if t.err == nil {
+		t.err = err
+	}
+}
+
+// load decodes the stored booking uid. The JSON is decoded into a fresh value, so nothing
+// is shared with the store or with other callers.
+func (t *tx) load(uid []byte) (booking.Booking, bool) {
+	v := t.bookings.Get(uid)
+	if v == nil {
+		return booking.Booking{}, false
+	}
+	var b booking.Booking
+	if err := json.Unmarshal(v, &b); err != nil {
+		t.fail(fmt.Errorf("decode booking %q: %w", uid, err))
+		return booking.Booking{}, false
+	}
+	return b, true
+}
+
+// query loads the candidate uids (deduplicated) and keeps those satisfying keep. As in
+// memstore an index only proposes candidates and keep decides.
+func (t *tx) query(uids [][]byte, keep func(booking.Booking) bool) []booking.Booking {
+	var out []booking.Booking
+	seen := make(map[string]bool, len(uids))
+	for _, uid := range uids {
+		if seen[string(uid)] {
+			continue
+		}
+		seen[string(uid)] = true
+		if b, ok := t.load(uid); ok && keep(b) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// scan returns the uids of the keys of bucket b starting with prefix (the rest of the key).
+func scan(b *bolt.Bucket, prefix []byte) [][]byte {
+	var uids [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		uids = append(uids, bytes.Clone(k[len(prefix):]))
+	}
+	return uids
+}
+
+func (t *tx) Get(uid string) (booking.Booking, bool) {
+	if uid == "" {
+		return booking.Booking{}, false
+	}
+	return t.load([]byte(uid))
+}
+
+func (t *tx) BySeat(seatUID string) (booking.Booking, bool) {
+	if seatUID == "" {
+		return booking.Booking{}, false
+	}
+	uid := t.seat.Get([]byte(seatUID))
+	if uid == nil {
+		return booking.Booking{}, false
+	}
+	found := t.query([][]byte{uid}, func(b booking.Booking) bool {
+		for _, a := range b.Attendees {
+			if a.SeatUID == seatUID {
+				return true
+			}
+		}
+		return false
+	})
+	if len(found) == 0 {
+		return booking.Booking{}, false
+	}
+	return found[0], true
+}
+
+func (t *tx) Series(recurringUID string) []booking.Booking {
+	if recurringUID == "" {
+		return nil
+	}
+	out := t.query(scan(t.series, strKey(recurringUID, "")), func(b booking.Booking) bool {
+		return b.RecurringBookingUID == recurringUID
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Start.Equal(out[j].Start) {
+			return out[i].Start.Before(out[j].Start)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func (t *tx) At(eventTypeID int, start time.Time) []booking.Booking {
+	out := t.query(scan(t.slot, slotKey(eventTypeID, start, "")), func(b booking.Booking) bool {
+		return b.EventTypeID == eventTypeID && b.Start.Equal(start)
+	})
+	sortByID(out)
+	return out
+}
+
+func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
+	out := t.query(scan(t.host, intKey(hostID, "")), func(b booking.Booking) bool {
+		return b.HostID == hostID && b.Start.Before(end) && b.End.After(start)
+	})
+	sortByID(out)
+	return out
+}
+
+func (t *tx) Visible(userID int, email string) []booking.Booking {
+	email = strings.ToLower(email)
+	var uids [][]byte
+	if userID != 0 {
+		uids = append(uids, scan(t.host, intKey(userID, ""))...)
+	}
+	if email != "" {
+		uids = append(uids, scan(t.email, strKey(email, ""))...)
+	}
+	out := t.query(uids, func(b booking.Booking) bool {
+		if userID != 0 && b.HostID == userID {
+			return true
+		}
+		if email == "" {
+			return false
+		}
+		for _, a := range b.Attendees {
+			if strings.ToLower(a.Email) == email {
+				return true
+			}
+		}
+		return false
+	})
+	sortByID(out)
+	return out
+}
+
+// Put stores b, replacing (and first unindexing) the version with the same uid. It cannot
+// return an error, so a failure (empty uid, a value JSON cannot encode, a bbolt error) is
+// recorded and makes the enclosing Update fail and roll back.
+func (t *tx) Put(b booking.Booking) {
+	if t.readOnly {
+		panic("boltstore: Put in a read-only transaction")
+	}
+	if t.err != nil {
+		return
+	}
+	if b.UID == "" {
+		t.fail(errors.New("put booking: empty uid"))
+		return
+	}
+	data, err := json.Marshal(b)
+	if err != nil {
+		t.fail(fmt.Errorf("encode booking %q: %w", b.UID, err))
+		return
+	}
+	uid := []byte(b.UID)
+	old, existed := t.load(uid)
+	if t.err != nil {
+		return
+	}
+	if existed {
+		if err := t.unindex(old); err != nil {
+			t.fail(fmt.Errorf("unindex booking %q: %w", b.UID, err))
+			return
+		}
+	}
+	if err := t.bookings.Put(uid, data); err != nil {
+		t.fail(fmt.Errorf("put booking %q: %w", b.UID, err))
+		return
+	}
+	if err := t.index(b); err != nil {
+		t.fail(fmt.Errorf("index booking %q: %w", b.UID, err))
+		return
+	}
+	if !existed {
+		t.count++
+	}
+	if b.ID >= t.nextID {
+		t.nextID = b.ID + 1
+	}
+}
+
+func (t *tx) index(b booking.Booking) error {
+	var errs []error
+	put := func(bk *bolt.Bucket, k, v []byte) { errs = append(errs, bk.Put(k, v)) }
+	none := []byte{}
+	put(t.host, intKey(b.HostID, b.UID), none)
+	for _, a := range b.Attendees {
+		put(t.email, strKey(strings.ToLower(a.Email), b.UID), none)
+		if a.SeatUID != "" {
+			put(t.seat, []byte(a.SeatUID), []byte(b.UID))
+		}
+	}
+	if b.RecurringBookingUID != "" {
+		put(t.series, strKey(b.RecurringBookingUID, b.UID), none)
+	}
+	put(t.slot, slotKey(b.EventTypeID, b.Start, b.UID), none)
+	return errors.Join(errs...)
+}
+
+func (t *tx) unindex(b booking.Booking) error {
+	var errs []error
+	del := func(bk *bolt.Bucket, k []byte) { errs = append(errs, bk.Delete(k)) }
+	del(t.host, intKey(b.HostID, b.UID))
+	for _, a := range b.Attendees {
+		del(t.email, strKey(strings.ToLower(a.Email), b.UID))
+		if a.SeatUID != "" && string(t.seat.Get([]byte(a.SeatUID))) == b.UID {
+			del(t.seat, []byte(a.SeatUID))
+		}
+	}
+	if b.RecurringBookingUID != "" {
+		del(t.series, strKey(b.RecurringBookingUID, b.UID))
+	}
+	del(t.slot, slotKey(b.EventTypeID, b.Start, b.UID))
+	return errors.Join(errs...)
+}
+
+// NextID hands out the next id; it is kept only if the Update commits.
+func (t *tx) NextID() int {
+	if t.readOnly {
+		panic("boltstore: NextID in a read-only transaction")
+	}
+	id := t.nextID
+	t.nextID++
+	return id
+}
+
+func (t *tx) Len() int { return t.count }
+
+func sortByID(bs []booking.Booking) {
+	sort.Slice(bs, func(i, j int) bool { return bs[i].ID < bs[j].ID })
+}
+
+// encodeInt encodes v as 8 big-endian bytes with the sign bit flipped, so that byte order is
+// numeric order for negative values too.
+func encodeInt(v int) []byte {
+	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), uint64(int64(v))^(1<<63))
+}
+
+func decodeInt(b []byte) int {
+	if len(b) != 8 {
+		return 0
+	}
+	return int(int64(binary.BigEndian.Uint64(b) ^ (1 << 63)))
+}
+
+// intKey is be64(v) ‖ uid; with uid "" it is the prefix of v's entries.
+func intKey(v int, uid string) []byte {
+	return append(encodeInt(v), uid...)
+}
+
+// strKey is uvarint(len(s)) ‖ s ‖ uid; with uid "" it is the prefix of s's entries.
+func strKey(s, uid string) []byte {
+	k := binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64+len(s)+len(uid)), uint64(len(s)))
+	return append(append(k, s...), uid...)
+}
+
+// slotKey is be64(eventTypeID) ‖ be64(start UnixNano) ‖ uid: equal instants in different
+// locations share a slot.
+func slotKey(eventTypeID int, start time.Time, uid string) []byte {
+	k := append(encodeInt(eventTypeID), encodeInt(int(start.UnixNano()))...)
+	return append(k, uid...)
+}
