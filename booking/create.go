@@ -94,7 +94,7 @@ func (s *Service) Create(ctx context.Context, caller *User, in CreateInput) (Res
 		}
 		series := ""
 		if recurring {
-			series = s.ids.UUID()
+			series = s.freshSeriesUID(tx)
 		}
 		status := CreateStatus(et, in.Instant)
 		res = Result{Series: recurring}
@@ -352,7 +352,7 @@ func createResponses(in CreateInput, booker Attendee, loc location) map[string]a
 
 // newBooking assembles a booking (status StatusNone) with a fresh id and uid.
 func (s *Service) newBooking(tx Tx, et EventType, hostID int, title string, sl slot, booker Attendee, in CreateInput, responses map[string]any, loc location) Booking {
-	uid := s.ids.BookingUID()
+	uid := s.freshBookingUID(tx)
 	b := Booking{
 		ID:                     tx.NextID(),
 		UID:                    uid,
@@ -432,7 +432,7 @@ func (s *Service) pickHosts(tx Tx, et EventType, slots []slot, except map[string
 // metadata the request's.
 func (s *Service) bookSeat(tx Tx, et EventType, sl slot, booker Attendee, in CreateInput, responses map[string]any, loc location, now time.Time) (Result, error) {
 	seat := booker
-	seat.SeatUID = s.ids.UUID()
+	seat.SeatUID = s.freshSeatUID(tx)
 	seat.SeatResponses = cloneMap(responses)
 	delete(seat.SeatResponses, "email")
 	seat.SeatMetadata = cloneMap(in.Metadata)

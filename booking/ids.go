@@ -51,3 +51,41 @@ func (g *SeededIDs) UUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
+
+// Fresh identifiers. A seeded generator restarts its sequence with the process, while a
+// durable store keeps the uids of earlier runs; drawing again on a clash keeps uids unique
+// without giving up reproducible sequences for a fresh store.
+
+func (s *Service) freshBookingUID(tx Tx) string {
+	for {
+		if uid := s.ids.BookingUID(); !hasBooking(tx, uid) {
+			return uid
+		}
+	}
+}
+
+func (s *Service) freshSeatUID(tx Tx) string {
+	for {
+		if uid := s.ids.UUID(); !seatTaken(tx, uid) {
+			return uid
+		}
+	}
+}
+
+func (s *Service) freshSeriesUID(tx Tx) string {
+	for {
+		if uid := s.ids.UUID(); len(tx.Series(uid)) == 0 {
+			return uid
+		}
+	}
+}
+
+func seatTaken(tx Tx, seatUID string) bool {
+	_, ok := tx.BySeat(seatUID)
+	return ok
+}
+
+func hasBooking(tx Tx, uid string) bool {
+	_, ok := tx.Get(uid)
+	return ok
+}

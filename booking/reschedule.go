@@ -72,7 +72,7 @@ func (s *Service) Reschedule(ctx context.Context, caller *User, uid string, in R
 
 		nb := old.Clone()
 		nb.ID = tx.NextID()
-		nb.UID = s.ids.BookingUID()
+		nb.UID = s.freshBookingUID(tx)
 		nb.HostID = hostID
 		nb.Title = title
 		nb.Start, nb.End = sl.start, sl.end
@@ -165,8 +165,8 @@ func (s *Service) rescheduleSeat(tx Tx, old Booking, et EventType, in Reschedule
 			}
 			return Result{}, Errorf(EINVALID, msgUserNotAvailable)
 		}
-		seat.SeatUID = s.ids.UUID()
-		uid := s.ids.BookingUID()
+		seat.SeatUID = s.freshSeatUID(tx)
+		uid := s.freshBookingUID(tx)
 		moved = old.Clone()
 		moved.ID, moved.UID = tx.NextID(), uid
 		moved.Start, moved.End = sl.start, sl.end
