@@ -4,7 +4,11 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 ARGS    ?=
 
-.PHONY: all run build test lint vet fmt-check clean
+.PHONY: all run build test lint vet fmt-check clean conformance
+TARGET  ?=
+API_KEY ?=
+PROFILE ?=
+FEATURES ?=
 
 all: lint test build
 
@@ -12,9 +16,18 @@ all: lint test build
 run:
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/calmock $(ARGS)
 
-## build: build bin/calmock
+## build: build bin/calmock and bin/calmock-conform (the suite as one binary)
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/calmock ./cmd/calmock
+	$(GO) build -o bin/calmock-conform ./cmd/calmock-conform
+
+## conformance: run the suite against TARGET (default: the mock in-process), e.g.
+##   make conformance TARGET=http://127.0.0.1:8080        (a calmock started with make run)
+##   make conformance TARGET=https://api.cal.com API_KEY=cal_live_… PROFILE=cal.json FEATURES=…
+conformance:
+	$(GO) run ./cmd/calmock-conform -report out/conformance.yaml \
+		$(if $(TARGET),-target $(TARGET)) $(if $(API_KEY),-api-key $(API_KEY)) \
+		$(if $(PROFILE),-profile $(PROFILE)) $(if $(FEATURES),-features $(FEATURES))
 
 ## test: vet, then every test with the race detector
 test: vet

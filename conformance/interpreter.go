@@ -1,0 +1,614 @@
+// Package conformance runs the scenarios of package scenarios against any Cal.com API v2
+// bookings target (the calmock mock, api.cal.com, a third-party clone) and reports where the
+// target breaks the contract.
+//
+// The interpreter (Run) is plain Go: it sends each step's request, checks the response's
+// behaviour as the scenario states it, and checks every response automatically against the
+// envelope rules, the required headers and an optional ResponseChecker (the OpenAPI
+// document). RunAll runs every scenario and builds a Report; the Ginkgo suite in this
+// package's tests turns each scenario into one spec.
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/calmock/calmock/scenarios"
+)
+
+// APIVersion is the cal-api-version every request carries unless a step removes it.
+const APIVersion = "2024-08-13"
+
+// ---------------------------------------------------------------------------------------------
+// Public types
+
+// Doer sends HTTP requests; *http.Client implements it. Tests and callers may wrap it.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// Target is what a scenario runs against, plus how to run it. Build it with NewTarget or by
+// hand; the zero values of the optional fields are documented per field.
+type Target struct {
+	// BaseURL is the API root, e.g. http://127.0.0.1:8080 or https://api.cal.com (requests
+	// go to BaseURL + "/v2/bookings…").
+	BaseURL string
+	// Client sends the requests. Nil: a client with a 30 s timeout.
+	Client Doer
+	// Profile is the target profile as generic JSON (see package profile); templates read
+	// it as {{profile.…}}. users.0.apiKey is the owner's key, users.1.apiKey the other's.
+	Profile map[string]any
+	// Checker checks every response against the API description. Nil: no such check (the
+	// envelope and header checks always run).
+	Checker ResponseChecker
+	// RequiredHeaders must be present on every response. Nil: DefaultRequiredHeaders.
+	RequiredHeaders []string
+	// Supports lists the features the target declares. Nil: every feature.
+	Supports map[string]bool
+	// Run identifies the run (emails, time slots). Zero: a fresh NewRunInfo.
+	Run RunInfo
+	// Cleanup cancels, after the scenario, every booking it created (best effort, not
+	// checked). Use it against real accounts.
+	Cleanup bool
+	// MaxRetries is how often a request answered 429 is retried. Zero: 5.
+	MaxRetries int
+	// MaxWait caps one wait after a 429. Zero: 120 s.
+	MaxWait time.Duration
+	// Sleep waits (context-aware). Nil: a timer. Tests replace it.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock for {{past}} and {{now}}. Nil: time.Now.
+	Now func() time.Time
+	// OnStep, if set, is called before each step (the Ginkgo suite calls By).
+	OnStep func(step scenarios.Step)
+}
+
+// DefaultRequiredHeaders are the headers every Cal.com response carries (behaviour §9).
+var DefaultRequiredHeaders = []string{
+	"Content-Type", "X-Request-Id",
+	"X-RateLimit-Limit-Default", "X-RateLimit-Remaining-Default", "X-RateLimit-Reset-Default",
+}
+
+// Check kinds: which part of the contract a Failure is about.
+const (
+	KindStatus    = "status"    // HTTP status code (scenario)
+	KindJSON      = "json"      // a value of the body (scenario)
+	KindHeader    = "header"    // a header (scenario, or a required header)
+	KindEnvelope  = "envelope"  // the Cal.com envelope (automatic)
+	KindOpenAPI   = "openapi"   // the API description (automatic, via Checker)
+	KindCapture   = "capture"   // a value to capture is missing
+	KindTransport = "transport" // no HTTP answer
+	KindTemplate  = "template"  // the scenario itself could not be expanded
+)
+
+// Failure is one broken expectation.
+type Failure struct {
+	Scenario string `json:"scenario" yaml:"scenario"`
+	Step     string `json:"step" yaml:"step"`
+	Kind     string `json:"kind" yaml:"kind"`
+	// Field names what was checked: "status", "data.status", "X-Request-Id", an OpenAPI
+	// field path…
+	Field    string `json:"field" yaml:"field"`
+	Expected string `json:"expected" yaml:"expected"`
+	Got      string `json:"got" yaml:"got"`
+	// Request is "METHOD path" of the step's request, for context.
+	Request string `json:"request,omitempty" yaml:"request,omitempty"`
+}
+
+func (f Failure) String() string {
+	return fmt.Sprintf("%s / %s: %s %s: expected %s, got %s", f.Scenario, f.Step, f.Kind, f.Field, f.Expected, f.Got)
+}
+
+// Outcome of a scenario.
+type Outcome string
+
+const (
+	Passed  Outcome = "passed"
+	Failed  Outcome = "failed"
+	Skipped Outcome = "skipped"
+)
+
+// StepResult is what happened in one step.
+type StepResult struct {
+	Name     string        `json:"name" yaml:"name"`
+	Request  string        `json:"request" yaml:"request"`
+	Status   int           `json:"status" yaml:"status"`
+	Duration time.Duration `json:"duration" yaml:"duration"`
+	Failures []Failure     `json:"failures,omitempty" yaml:"failures,omitempty"`
+}
+
+// Result is the outcome of one scenario run.
+type Result struct {
+	Scenario string   `json:"scenario" yaml:"scenario"`
+	Features []string `json:"features" yaml:"features"`
+	Outcome  Outcome  `json:"outcome" yaml:"outcome"`
+	// SkipReason says why a skipped scenario did not run.
+	SkipReason string       `json:"skipReason,omitempty" yaml:"skipReason,omitempty"`
+	Steps      []StepResult `json:"steps,omitempty" yaml:"steps,omitempty"`
+	Failures   []Failure    `json:"failures,omitempty" yaml:"failures,omitempty"`
+	// Waited is the time spent waiting for rate limits to reset.
+	Waited   time.Duration `json:"waited" yaml:"waited"`
+	Duration time.Duration `json:"duration" yaml:"duration"`
+	// Unreachable is true when a step got no HTTP answer at all.
+	Unreachable bool `json:"unreachable,omitempty" yaml:"unreachable,omitempty"`
+}
+
+// Error summarises the failures, one per line; "" when the scenario did not fail.
+func (r Result) Error() string {
+	if r.Outcome != Failed {
+		return ""
+	}
+	lines := make([]string, len(r.Failures))
+	for i, f := range r.Failures {
+		lines[i] = f.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run
+
+// Run runs one scenario against the target. It never panics on the target's answers; every
+// problem is a Failure in the Result. A scenario needing a feature the target does not
+// support, or a profile value the target lacks, is Skipped.
+func Run(ctx context.Context, t *Target, sc scenarios.Scenario) Result {
+	start := time.Now()
+	res := Result{Scenario: sc.Name, Features: sc.Features, Outcome: Passed}
+	defer func() { res.Duration = time.Since(start) }()
+
+	if reason := t.unsupported(sc); reason != "" {
+		res.Outcome, res.SkipReason = Skipped, reason
+		return res
+	}
+	r := &runner{t: t, sc: sc, res: &res}
+	if r.t.Run.ID == "" {
+		r.t.Run = NewRunInfo("", r.now())
+	}
+	r.env = &env{vars: map[string]any{}, profile: t.Profile, run: t.Run, index: sc.Index, now: r.now(), loc: t.ownerLocation()}
+	defer r.cleanup(ctx)
+
+	for _, k := range sortedKeys(sc.Vars) {
+		v, err := r.env.expandString(sc.Vars[k])
+		if r.templateErr("vars", "vars."+k, err) {
+			return res
+		}
+		r.env.vars[k] = v
+	}
+	for _, st := range sc.Steps {
+		if t.OnStep != nil {
+			t.OnStep(st)
+		}
+		stop := r.step(ctx, st)
+		if res.Outcome == Skipped || stop {
+			break
+		}
+	}
+	if len(res.Failures) > 0 && res.Outcome != Skipped {
+		res.Outcome = Failed
+	}
+	return res
+}
+
+func (t *Target) unsupported(sc scenarios.Scenario) string {
+	if t.Supports == nil {
+		return ""
+	}
+	var missing []string
+	for _, f := range sc.Features {
+		if !t.Supports[f] {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return "the target does not support " + strings.Join(missing, ", ")
+}
+
+func (t *Target) ownerLocation() *time.Location {
+	tz, _ := lookup(t.Profile, "users.0.timeZone")
+	if s, ok := tz.(string); ok && s != "" {
+		if loc, err := time.LoadLocation(s); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+type runner struct {
+	t       *Target
+	sc      scenarios.Scenario
+	res     *Result
+	env     *env
+	created []string // booking uids to cancel in cleanup
+}
+
+func (r *runner) now() time.Time {
+	if r.t.Now != nil {
+		return r.t.Now()
+	}
+	return time.Now()
+}
+
+// templateErr records a template error: a missing profile value skips the scenario,
+// anything else is a failure of the scenario itself. It reports whether there was an error.
+func (r *runner) templateErr(step, field string, err error) bool {
+	if err == nil {
+		return false
+	}
+	var mp *missingProfileError
+	if errors.As(err, &mp) {
+		r.res.Outcome = Skipped
+		r.res.SkipReason = mp.Error()
+		return true
+	}
+	r.res.Failures = append(r.res.Failures, Failure{Scenario: r.sc.Name, Step: step, Kind: KindTemplate, Field: field, Expected: "a valid template", Got: err.Error()})
+	return true
+}
+
+// response is one HTTP answer, read completely.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+	doc    any  // parsed JSON body, nil if not JSON
+	isJSON bool // body parsed as JSON
+}
+
+// step runs one step; it returns true when later steps cannot run meaningfully (a
+// behavioural expectation or a capture failed).
+func (r *runner) step(ctx context.Context, st scenarios.Step) bool {
+	began := time.Now()
+	req, reqText, err := r.build(ctx, st)
+	if r.templateErr(st.Name, "request", err) {
+		return true
+	}
+	sr := StepResult{Name: st.Name, Request: reqText}
+	fail := func(kind, field, expected, got string) {
+		sr.Failures = append(sr.Failures, Failure{Scenario: r.sc.Name, Step: st.Name, Kind: kind, Field: field, Expected: expected, Got: got, Request: reqText})
+	}
+	defer func() {
+		sr.Duration = time.Since(began)
+		r.res.Steps = append(r.res.Steps, sr)
+		r.res.Failures = append(r.res.Failures, sr.Failures...)
+	}()
+
+	resp, err := r.do(ctx, req)
+	if err != nil {
+		r.res.Unreachable = true
+		fail(KindTransport, "request", "an HTTP response", err.Error())
+		return true
+	}
+	sr.Status = resp.status
+	behaviourBroken := false
+
+	// 1. Automatic checks on every response.
+	for _, h := range r.requiredHeaders() {
+		if _, stated := st.Expect.Headers[h]; stated {
+			// The scenario states this header's behaviour itself (e.g. absent before the limiter).
+			continue
+		}
+		if strings.HasPrefix(h, "X-RateLimit-") && routeMiss(resp) {
+			// A request matching no route never reaches the rate limiter (behaviour §1, §3.4).
+			continue
+		}
+		if resp.header.Get(h) == "" {
+			fail(KindHeader, h, "present (required on every response)", "absent")
+		}
+	}
+	if ct := resp.header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		fail(KindHeader, "Content-Type", "application/json", ct)
+	}
+	if r.t.Checker != nil {
+		for _, f := range r.t.Checker.CheckResponse(req, resp.status, resp.header, resp.body) {
+			fail(KindOpenAPI, f.Field, f.Expected, f.Got)
+		}
+	}
+
+	// 2. Behaviour stated by the scenario.
+	if resp.status != st.Expect.Status {
+		fail(KindStatus, "status", strconv.Itoa(st.Expect.Status), fmt.Sprintf("%d %s", resp.status, abbreviate(string(resp.body))))
+		return true
+	}
+	for _, f := range checkEnvelope(st.Expect.DefaultEnvelope(), req, resp) {
+		fail(KindEnvelope, f.field, f.expected, f.got)
+	}
+	for _, p := range sortedKeys(st.Expect.JSON) {
+		m, err := r.expandMatcher(st.Expect.JSON[p])
+		if r.templateErr(st.Name, p, err) {
+			return true
+		}
+		var v any
+		present := false
+		if resp.isJSON {
+			v, err = lookup(resp.doc, p)
+			present = err == nil
+		}
+		for _, mm := range match(m, v, present) {
+			fail(KindJSON, p, mm.expected, mm.got)
+			behaviourBroken = true
+		}
+	}
+	for _, h := range sortedKeys(st.Expect.Headers) {
+		m, err := r.expandMatcher(st.Expect.Headers[h])
+		if r.templateErr(st.Name, h, err) {
+			return true
+		}
+		vals, present := resp.header[http.CanonicalHeaderKey(h)]
+		var v any
+		if present {
+			v = strings.Join(vals, ", ")
+		}
+		for _, mm := range match(m, v, present) {
+			fail(KindHeader, h, mm.expected, mm.got)
+			behaviourBroken = true
+		}
+	}
+	for _, name := range sortedKeys(st.Capture) {
+		p := st.Capture[name]
+		v, err := lookup(resp.doc, p)
+		if err != nil || !resp.isJSON {
+			fail(KindCapture, p, "a value to capture as "+name, "absent")
+			behaviourBroken = true
+			continue
+		}
+		r.env.vars[name] = v
+	}
+	r.track(req, resp)
+	return behaviourBroken
+}
+
+func (r *runner) requiredHeaders() []string {
+	if r.t.RequiredHeaders != nil {
+		return r.t.RequiredHeaders
+	}
+	return DefaultRequiredHeaders
+}
+
+func (r *runner) expandMatcher(m scenarios.Matcher) (scenarios.Matcher, error) {
+	var err error
+	expand := func(v any) any {
+		if err != nil {
+			return v
+		}
+		var x any
+		x, err = r.env.expand(v)
+		return normalize(x)
+	}
+	m.Equals = expand(m.Equals)
+	m.NotEquals = expand(m.NotEquals)
+	m.Contains = expand(m.Contains)
+	if m.Has("oneOf") {
+		m.OneOf = expand(m.OneOf)
+		if _, ok := m.OneOf.([]any); !ok && err == nil {
+			err = fmt.Errorf("oneOf must be an array, got %s", render(m.OneOf))
+		}
+	}
+	if m.Regex != "" && err == nil {
+		m.Regex, err = r.env.text(m.Regex)
+	}
+	return m, err
+}
+
+// build makes the HTTP request of a step, with the default headers.
+func (r *runner) build(ctx context.Context, st scenarios.Step) (*http.Request, string, error) {
+	rq := st.Request
+	p, err := r.env.text(rq.Path)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(rq.Query) > 0 {
+		q := url.Values{}
+		for _, k := range sortedKeys(rq.Query) {
+			v, err := r.env.text(rq.Query[k])
+			if err != nil {
+				return nil, "", err
+			}
+			for _, part := range strings.Split(v, "\x00") {
+				q.Add(k, part)
+			}
+		}
+		p += "?" + q.Encode()
+	}
+	var body []byte
+	switch {
+	case rq.RawBody != "":
+		s, err := r.env.text(rq.RawBody)
+		if err != nil {
+			return nil, "", err
+		}
+		body = []byte(s)
+	case rq.Body != nil:
+		v, err := r.env.expand(rq.Body)
+		if err != nil {
+			return nil, "", err
+		}
+		if body, err = json.Marshal(v); err != nil {
+			return nil, "", fmt.Errorf("encode body: %w", err)
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, rq.Method, strings.TrimRight(r.t.BaseURL, "/")+p, bytes.NewReader(body))
+	if err != nil {
+		return nil, "", err
+	}
+	req.Header.Set("cal-api-version", APIVersion)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	var keyPath string
+	switch rq.Auth {
+	case "", scenarios.AuthOwner:
+		keyPath = "users.0.apiKey"
+	case scenarios.AuthOther:
+		keyPath = "users.1.apiKey"
+	}
+	if keyPath != "" {
+		key, err := lookup(r.t.Profile, keyPath)
+		if err != nil || key == "" {
+			return nil, "", &missingProfileError{path: keyPath}
+		}
+		req.Header.Set("Authorization", "Bearer "+render(key))
+	}
+	for _, k := range sortedKeys(rq.Headers) {
+		v, err := r.env.text(rq.Headers[k])
+		if err != nil {
+			return nil, "", err
+		}
+		if v == "" {
+			req.Header.Del(k)
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	if body != nil {
+		// Let the request be sent again after a 429.
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	return req, rq.Method + " " + p, nil
+}
+
+// do sends a request, waiting out 429s as the rate-limit headers announce.
+func (r *runner) do(ctx context.Context, req *http.Request) (*response, error) {
+	client := r.t.Client
+	if client == nil {
+		client = defaultClient
+	}
+	retries := r.t.MaxRetries
+	if retries == 0 {
+		retries = 5
+	}
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 && req.GetBody != nil {
+			b, _ := req.GetBody()
+			req.Body = b
+		}
+		hr, err := client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		body, err := io.ReadAll(io.LimitReader(hr.Body, 10<<20))
+		hr.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read body: %w", err)
+		}
+		if hr.StatusCode == http.StatusTooManyRequests && attempt < retries {
+			wait := r.resetWait(hr.Header)
+			if err := r.sleep(ctx, wait); err != nil {
+				return nil, err
+			}
+			r.res.Waited += wait
+			continue
+		}
+		resp := &response{status: hr.StatusCode, header: hr.Header, body: body}
+		if len(bytes.TrimSpace(body)) > 0 && json.Unmarshal(body, &resp.doc) == nil {
+			resp.isJSON = true
+		}
+		return resp, nil
+	}
+}
+
+var defaultClient = &http.Client{Timeout: 30 * time.Second}
+
+// resetWait reads how long to wait after a 429: X-RateLimit-Reset-<Name> in seconds (the
+// largest announced), else 60 s; at most MaxWait.
+func (r *runner) resetWait(h http.Header) time.Duration {
+	wait := time.Duration(0)
+	for k, vs := range h {
+		if !strings.HasPrefix(k, "X-Ratelimit-Reset") || len(vs) == 0 {
+			continue
+		}
+		if s, err := strconv.ParseFloat(vs[0], 64); err == nil && s >= 0 {
+			if d := time.Duration(s * float64(time.Second)); d > wait {
+				wait = d
+			}
+		}
+	}
+	if wait == 0 {
+		wait = 60 * time.Second
+	}
+	maxWait := r.t.MaxWait
+	if maxWait == 0 {
+		maxWait = 120 * time.Second
+	}
+	if wait > maxWait {
+		wait = maxWait
+	}
+	return wait + 250*time.Millisecond // a margin so the window has really ended
+}
+
+func (r *runner) sleep(ctx context.Context, d time.Duration) error {
+	if r.t.Sleep != nil {
+		return r.t.Sleep(ctx, d)
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tm.C:
+		return nil
+	}
+}
+
+// track remembers bookings created by create or reschedule, for cleanup.
+func (r *runner) track(req *http.Request, resp *response) {
+	if req.Method != http.MethodPost || resp.status/100 != 2 || !resp.isJSON {
+		return
+	}
+	p := req.URL.Path
+	if !(strings.HasSuffix(p, "/v2/bookings") || strings.HasSuffix(p, "/reschedule")) {
+		return
+	}
+	data, _ := lookup(resp.doc, "data")
+	items, ok := data.([]any)
+	if !ok {
+		items = []any{data}
+	}
+	for _, it := range items {
+		if uid, err := lookup(it, "uid"); err == nil {
+			if s, ok := uid.(string); ok && s != "" {
+				r.created = append(r.created, s)
+			}
+		}
+	}
+}
+
+// cleanup cancels the bookings the scenario created; answers are not checked.
+func (r *runner) cleanup(ctx context.Context) {
+	if !r.t.Cleanup || len(r.created) == 0 {
+		return
+	}
+	key, _ := lookup(r.t.Profile, "users.0.apiKey")
+	for _, uid := range r.created {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(r.t.BaseURL, "/")+"/v2/bookings/"+url.PathEscape(uid)+"/cancel",
+			strings.NewReader(`{"cancellationReason":"calmock conformance cleanup"}`))
+		if err != nil {
+			continue
+		}
+		req.Header.Set("cal-api-version", APIVersion)
+		req.Header.Set("Content-Type", "application/json")
+		if key != nil {
+			req.Header.Set("Authorization", "Bearer "+render(key))
+		}
+		_, _ = r.do(ctx, req)
+	}
+}
+
+// routeMiss reports whether the response is the framework's "no such route" 404
+// ("Cannot GET /v2/…"), which is answered before the guards run.
+func routeMiss(resp *response) bool {
+	if resp.status != http.StatusNotFound || !resp.isJSON {
+		return false
+	}
+	msg, _ := lookup(resp.doc, "error.message")
+	s, _ := msg.(string)
+	return strings.HasPrefix(s, "Cannot ")
+}

@@ -1,0 +1,238 @@
+package conformance
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/calmock/calmock/profile"
+	"github.com/calmock/calmock/scenarios"
+)
+
+// Options configure a conformance run. The zero value is not runnable: set Target or Handler.
+type Options struct {
+	// Target is the base URL of the API under test. Empty: Handler is served in-process.
+	Target string
+	// Handler is served with httptest when Target is empty (e.g. mockserver.New's handler).
+	Handler http.Handler
+	// APIKey, if set, replaces the API key of the profile's first user.
+	APIKey string
+	// ProfileFile is the target profile (JSON, package profile's shape). Empty: fetched from
+	// the target's /_calmock/profile (only a calmock serves it).
+	ProfileFile string
+	// SpecFile is the OpenAPI document to check responses against. Empty: calmock's
+	// embedded document. "none": no OpenAPI check.
+	SpecFile string
+	// Features is the comma-separated list of features the target supports. Empty or
+	// "all": every feature.
+	Features string
+	// Scenarios is where the scenario files are read from. Nil: scenarios.Embedded.
+	Scenarios fs.FS
+	// Checker overrides SpecFile with a ready ResponseChecker.
+	Checker ResponseChecker
+	// Cleanup cancels the bookings each scenario created.
+	Cleanup bool
+	// RunID identifies the run (see RunInfo). Empty: random.
+	RunID string
+	// Client sends the requests. Nil: a 30 s timeout client.
+	Client Doer
+	// Progress receives one line per scenario while the run goes on. Nil: silent.
+	Progress io.Writer
+}
+
+// Environment variables read by RegisterFlags as defaults.
+const (
+	EnvTarget   = "CALMOCK_TARGET"
+	EnvAPIKey   = "CALMOCK_API_KEY"
+	EnvProfile  = "CALMOCK_PROFILE"
+	EnvSpec     = "CALMOCK_SPEC"
+	EnvFeatures = "CALMOCK_FEATURES"
+	EnvCleanup  = "CALMOCK_CLEANUP"
+)
+
+// RegisterFlags registers -target, -api-key, -profile, -spec, -features and -cleanup on fs,
+// with defaults from the CALMOCK_* environment variables. Explicit flags win.
+func (o *Options) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&o.Target, "target", os.Getenv(EnvTarget), "base URL of the API under test (env "+EnvTarget+"); empty: the mock in-process")
+	fs.StringVar(&o.APIKey, "api-key", os.Getenv(EnvAPIKey), "API key replacing the profile's first user's key (env "+EnvAPIKey+")")
+	fs.StringVar(&o.ProfileFile, "profile", os.Getenv(EnvProfile), "target profile JSON file (env "+EnvProfile+"); empty: fetched from the target's "+profile.Path)
+	fs.StringVar(&o.SpecFile, "spec", os.Getenv(EnvSpec), "OpenAPI document to check responses against (env "+EnvSpec+"); empty: calmock's embedded one; none: no check")
+	fs.StringVar(&o.Features, "features", os.Getenv(EnvFeatures), "comma-separated features the target supports (env "+EnvFeatures+"); empty: all ("+strings.Join(Features(), ",")+")")
+	fs.BoolVar(&o.Cleanup, "cleanup", os.Getenv(EnvCleanup) == "1" || os.Getenv(EnvCleanup) == "true", "cancel the bookings each scenario created (env "+EnvCleanup+"=1)")
+}
+
+// Setup prepares a run: it starts the in-process server if needed, loads the profile, the
+// checker and the scenarios, and probes the target. The returned close function stops the
+// in-process server; call it when done. Errors are *UsageError or *UnreachableError.
+func Setup(ctx context.Context, o Options) (*Target, []scenarios.Scenario, func(), error) {
+	closeFn := func() {}
+	supports, err := ParseFeatures(o.Features)
+	if err != nil {
+		return nil, nil, closeFn, err
+	}
+	fsys := o.Scenarios
+	if fsys == nil {
+		fsys = scenarios.Embedded
+	}
+	all, err := scenarios.Load(fsys, KnownFeature)
+	if err != nil {
+		return nil, nil, closeFn, &UsageError{Err: err}
+	}
+	base := strings.TrimRight(o.Target, "/")
+	if base == "" {
+		if o.Handler == nil {
+			return nil, nil, closeFn, &UsageError{Err: errors.New("no target: set -target (or " + EnvTarget + ") or provide a handler")}
+		}
+		srv := httptest.NewServer(o.Handler)
+		base, closeFn = srv.URL, srv.Close
+	}
+	client := o.Client
+	if client == nil {
+		client = defaultClient
+	}
+	prof, err := loadProfile(ctx, client, base, o.ProfileFile)
+	if err != nil {
+		closeFn()
+		return nil, nil, func() {}, err
+	}
+	if o.APIKey != "" {
+		if users, ok := prof["users"].([]any); ok && len(users) > 0 {
+			if u, ok := users[0].(map[string]any); ok {
+				u["apiKey"] = o.APIKey
+			}
+		}
+	}
+	checker := o.Checker
+	if checker == nil && o.SpecFile != "none" {
+		c, err := NewOpenAPIChecker(o.SpecFile)
+		if err != nil {
+			closeFn()
+			return nil, nil, func() {}, &UsageError{Err: fmt.Errorf("-spec: %w", err)}
+		}
+		checker = c
+	}
+	t := &Target{
+		BaseURL:  base,
+		Client:   client,
+		Profile:  prof,
+		Checker:  checker,
+		Supports: supports,
+		Run:      NewRunInfo(o.RunID, time.Now()),
+		Cleanup:  o.Cleanup,
+	}
+	if err := probe(ctx, t); err != nil {
+		closeFn()
+		return nil, nil, func() {}, err
+	}
+	return t, all, closeFn, nil
+}
+
+// loadProfile reads the profile file, or fetches it from a calmock target. The result is
+// generic JSON (templates may read fields the profile package does not know yet), checked
+// with profile.Validate.
+func loadProfile(ctx context.Context, client Doer, base, file string) (map[string]any, error) {
+	var data []byte
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("-profile: %w", err)}
+		}
+		data = b
+	} else {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+profile.Path, nil)
+		if err != nil {
+			return nil, &UsageError{Err: err}
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, &UnreachableError{Target: base, Err: err}
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return nil, &UsageError{Err: fmt.Errorf("the target does not serve %s (status %d): pass -profile FILE", profile.Path, resp.StatusCode)}
+		}
+		data = b
+	}
+	var p profile.Profile
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, &UsageError{Err: fmt.Errorf("profile: %w", err)}
+	}
+	if err := p.Validate(); err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, &UsageError{Err: fmt.Errorf("profile: %w", err)}
+	}
+	return raw, nil
+}
+
+// probe checks that the target answers like a Cal.com API: GET /v2/bookings with the owner's
+// key must give a JSON object with a "status" key (success or error alike).
+func probe(ctx context.Context, t *Target) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.BaseURL+"/v2/bookings?take=1", nil)
+	if err != nil {
+		return &UsageError{Err: fmt.Errorf("-target: %w", err)}
+	}
+	req.Header.Set("cal-api-version", APIVersion)
+	if key, err := lookup(t.Profile, "users.0.apiKey"); err == nil {
+		req.Header.Set("Authorization", "Bearer "+render(key))
+	}
+	resp, err := t.Client.Do(req)
+	if err != nil {
+		return &UnreachableError{Target: t.BaseURL, Err: err}
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	var env map[string]any
+	if json.Unmarshal(body, &env) != nil || env["status"] == nil {
+		return &UnreachableError{Target: t.BaseURL, Err: fmt.Errorf("GET /v2/bookings answered %d without a Cal.com envelope: %s", resp.StatusCode, abbreviate(string(body)))}
+	}
+	return nil
+}
+
+// RunAll runs every scenario against the target and returns the report. The error is nil
+// when every scenario that ran passed, ErrContractBroken (wrapped) when one failed, or a
+// *UsageError / *UnreachableError; ExitCode maps it to an exit code.
+func RunAll(ctx context.Context, o Options) (Report, error) {
+	t, all, closeFn, err := Setup(ctx, o)
+	defer closeFn()
+	if err != nil {
+		return Report{}, err
+	}
+	started := time.Now()
+	results := make([]Result, 0, len(all))
+	for _, sc := range all {
+		res := Run(ctx, t, sc)
+		results = append(results, res)
+		if o.Progress != nil {
+			line := fmt.Sprintf("%-8s %s", res.Outcome, sc.Name)
+			if res.SkipReason != "" {
+				line += " (" + res.SkipReason + ")"
+			}
+			fmt.Fprintln(o.Progress, line)
+			for _, f := range res.Failures {
+				fmt.Fprintln(o.Progress, "         "+f.String())
+			}
+		}
+		if res.Unreachable {
+			rep := NewReport(o, t, results, started)
+			return rep, &UnreachableError{Target: t.BaseURL, Err: fmt.Errorf("scenario %s: %s", sc.Name, res.Error())}
+		}
+	}
+	rep := NewReport(o, t, results, started)
+	if rep.Totals.Failed > 0 {
+		return rep, fmt.Errorf("%w: %d of %d scenarios failed", ErrContractBroken, rep.Totals.Failed, len(results))
+	}
+	return rep, nil
+}

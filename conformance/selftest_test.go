@@ -1,0 +1,163 @@
+package conformance_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/calmock/calmock/conformance"
+	"github.com/calmock/calmock/mockserver"
+	"github.com/calmock/calmock/scenarios"
+)
+
+// breaker rewrites the mock's responses (or requests) to break one part of the contract.
+type breaker struct {
+	// request may change the request before the mock sees it.
+	request func(r *http.Request)
+	// response may change the status, headers and decoded JSON body of a response.
+	response func(r *http.Request, status *int, h http.Header, body map[string]any)
+}
+
+func (b breaker) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b.request != nil {
+			b.request(r)
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		status, body := rec.Code, rec.Body.Bytes()
+		h := rec.Header().Clone()
+		var doc map[string]any
+		if b.response != nil && json.Unmarshal(body, &doc) == nil {
+			b.response(r, &status, h, doc)
+			body, _ = json.Marshal(doc)
+		}
+		for k, v := range h {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	})
+}
+
+func isGetOne(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.Count(strings.TrimPrefix(r.URL.Path, "/v2/bookings/"), "/") == 0 && r.URL.Path != "/v2/bookings"
+}
+
+// TestSelf_BrokenTargets proves the suite can fail: each broken target must be reported on
+// the right scenario, step, kind and field.
+func TestSelf_BrokenTargets(t *testing.T) {
+	tests := []struct {
+		name     string
+		breaker  breaker
+		scenario string
+		step     string
+		kind     string
+		field    string
+	}{
+		{
+			name: "DropsEnvelopeStatus",
+			breaker: breaker{response: func(r *http.Request, _ *int, _ http.Header, body map[string]any) {
+				if isGetOne(r) {
+					delete(body, "status")
+				}
+			}},
+			scenario: "cancel-booking", step: "get", kind: conformance.KindEnvelope, field: "status",
+		},
+		{
+			name: "ChangesStatusCode",
+			breaker: breaker{response: func(r *http.Request, status *int, _ http.Header, _ map[string]any) {
+				if r.Method == http.MethodPost && r.URL.Path == "/v2/bookings" && *status == 201 {
+					*status = 200
+				}
+			}},
+			scenario: "create-and-get-booking", step: "create", kind: conformance.KindStatus, field: "status",
+		},
+		{
+			name: "WrongStatusAfterTransition",
+			breaker: breaker{response: func(r *http.Request, _ *int, _ http.Header, body map[string]any) {
+				if strings.HasSuffix(r.URL.Path, "/confirm") {
+					if d, ok := body["data"].(map[string]any); ok {
+						d["status"] = "pending"
+					}
+				}
+			}},
+			scenario: "confirm-pending-booking", step: "confirm", kind: conformance.KindJSON, field: "data.status",
+		},
+		{
+			name: "LosesHeader",
+			breaker: breaker{response: func(r *http.Request, _ *int, h http.Header, _ map[string]any) {
+				if strings.HasSuffix(r.URL.Path, "/cancel") {
+					h.Del("X-Request-Id")
+				}
+			}},
+			scenario: "cancel-twice-refused", step: "cancel", kind: conformance.KindHeader, field: "X-Request-Id",
+		},
+		{
+			name: "MalformedDate",
+			breaker: breaker{response: func(r *http.Request, _ *int, _ http.Header, body map[string]any) {
+				if r.Method == http.MethodPost && r.URL.Path == "/v2/bookings" {
+					if d, ok := body["data"].(map[string]any); ok {
+						d["end"] = "2030-13-45 25:00"
+					}
+				}
+			}},
+			scenario: "create-and-get-booking", step: "create", kind: conformance.KindJSON, field: "data.end",
+		},
+		{
+			name: "IgnoresAuth",
+			breaker: breaker{request: func(r *http.Request) {
+				if r.Header.Get("Authorization") == "" {
+					r.Header.Set("Authorization", "Bearer "+ownerKey)
+				}
+			}},
+			scenario: "auth-required-endpoints-without-key", step: "list", kind: conformance.KindStatus, field: "status",
+		},
+	}
+	byName := map[string]scenarios.Scenario{}
+	all, err := scenarios.Load(scenarios.Embedded, conformance.KnownFeature)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range all {
+		byName[sc.Name] = sc
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mock, err := mockserver.New(mockserver.Config{Seed: 1, RateLimit: 1_000_000})
+			if err != nil {
+				t.Skipf("mock not available: %v", err)
+			}
+			target, _, closeFn, err := conformance.Setup(context.Background(), conformance.Options{Handler: tt.breaker.wrap(mock)})
+			defer closeFn()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ownerKey = render(target.Profile["users"].([]any)[0].(map[string]any)["apiKey"])
+			res := conformance.Run(context.Background(), target, byName[tt.scenario])
+			if res.Outcome != conformance.Failed {
+				t.Fatalf("want the scenario to fail, got %s", res.Outcome)
+			}
+			for _, f := range res.Failures {
+				if f.Scenario == tt.scenario && f.Step == tt.step && f.Kind == tt.kind && f.Field == tt.field {
+					if f.Expected == "" || f.Got == "" {
+						t.Errorf("failure without expected/got: %s", f)
+					}
+					return
+				}
+			}
+			t.Fatalf("want a %s failure on %s / %s field %s, got:\n%s", tt.kind, tt.scenario, tt.step, tt.field, res.Error())
+		})
+	}
+}
+
+var ownerKey string
+
+func render(v any) string {
+	s, _ := v.(string)
+	return s
+}

@@ -1,0 +1,318 @@
+// Package scenarios holds the conformance scenarios: one YAML file per flow, embedded in the
+// binary, plus the types they decode into and a strict loader. A scenario only states
+// behaviour (requests, expected statuses and values, captures); the conformance package
+// interprets it and adds the automatic checks (OpenAPI, envelope, headers) to every step.
+//
+// File format (every key is optional unless marked required; unknown keys are errors):
+//
+//	name: cancel-twice                 # required, kebab-case, unique (by convention the file name)
+//	description: ...                   # required
+//	features: [core]                   # required, each one a registered feature
+//	vars: {email: "{{email.booker}}"}  # evaluated once, before the first step
+//	steps:                             # required, at least one
+//	  - name: create                   # required, unique in the scenario
+//	    request:
+//	      method: POST                 # required
+//	      path: /v2/bookings           # required, templated
+//	      auth: owner                  # owner (default) | other | none
+//	      headers: {X: "v"}            # templated; "" removes a default header
+//	      query: {take: "2"}           # templated
+//	      body: {...}                  # any YAML value, templated recursively
+//	    expect:
+//	      status: 201                  # required
+//	      envelope: success            # success | error | bare; default from status
+//	      json: {data.status: accepted, data.uid: {exists: true}}
+//	      headers: {X-Request-Id: {exists: true}}
+//	    capture: {uid: data.uid}       # variable -> JSON path of the response
+//
+// Templates are written {{name}}; the conformance package documents the names it resolves.
+package scenarios
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Embedded holds the scenario files shipped with calmock.
+//
+//go:embed *.yaml
+var Embedded embed.FS
+
+// Scenario is one flow, read from one file.
+type Scenario struct {
+	Name        string            `yaml:"name"`
+	Description string            `yaml:"description"`
+	Features    []string          `yaml:"features"`
+	Vars        map[string]string `yaml:"vars"`
+	Steps       []Step            `yaml:"steps"`
+
+	// File is the file the scenario was read from (set by the loader).
+	File string `yaml:"-"`
+	// Index is the scenario's position in the sorted list Load returns. The interpreter
+	// derives the scenario's time slots from it, so two scenarios never book the same slot.
+	Index int `yaml:"-"`
+}
+
+// Step is one request and what its response must look like.
+type Step struct {
+	Name    string            `yaml:"name"`
+	Request Request           `yaml:"request"`
+	Expect  Expect            `yaml:"expect"`
+	Capture map[string]string `yaml:"capture"`
+}
+
+// Auth values of Request.Auth.
+const (
+	AuthOwner = "owner" // the profile's first user (the event types' owner); the default
+	AuthOther = "other" // the profile's second user, unrelated to the event types
+	AuthNone  = "none"  // no Authorization header
+)
+
+// Request is an HTTP request. Defaults added by the interpreter: cal-api-version 2024-08-13,
+// Content-Type application/json when there is a body, and Authorization per Auth. A header
+// given here with an empty value removes the default.
+type Request struct {
+	Method  string            `yaml:"method"`
+	Path    string            `yaml:"path"`
+	Auth    string            `yaml:"auth"`
+	Headers map[string]string `yaml:"headers"`
+	Query   map[string]string `yaml:"query"`
+	Body    any               `yaml:"body"`
+	// RawBody is sent as is (for malformed JSON); it excludes Body.
+	RawBody string `yaml:"rawBody"`
+}
+
+// Envelope values of Expect.Envelope.
+const (
+	EnvelopeSuccess = "success" // {status: success, data}
+	EnvelopeError   = "error"   // {status: error, error: {...}}
+	EnvelopeBare    = "bare"    // Nest's fallback {statusCode, message}: no Cal.com envelope
+)
+
+// Expect states what the response must be. Status is required.
+type Expect struct {
+	Status   int                `yaml:"status"`
+	Envelope string             `yaml:"envelope"`
+	JSON     map[string]Matcher `yaml:"json"`
+	Headers  map[string]Matcher `yaml:"headers"`
+}
+
+// DefaultEnvelope is the envelope a status implies when Expect.Envelope is empty.
+func (e Expect) DefaultEnvelope() string {
+	if e.Envelope != "" {
+		return e.Envelope
+	}
+	if e.Status >= 200 && e.Status < 300 {
+		return EnvelopeSuccess
+	}
+	return EnvelopeError
+}
+
+// Matcher is an assertion on one value. In YAML, a scalar or a sequence means Equals; a
+// mapping sets the operators below (all given operators must hold).
+type Matcher struct {
+	// Equals: the value, after templating, compared as JSON (numbers by value).
+	Equals any `yaml:"equals"`
+	// NotEquals: the value must exist and differ.
+	NotEquals any `yaml:"notEquals"`
+	// Exists true: the key is present (null counts as present). Absent true: it is not.
+	Exists bool `yaml:"exists"`
+	Absent bool `yaml:"absent"`
+	// Type: string, number, integer, boolean, object, array or null.
+	Type string `yaml:"type"`
+	// Length: the array, string or object has exactly that many elements.
+	Length *int `yaml:"length"`
+	// Regex: the value, rendered as a string, matches.
+	Regex string `yaml:"regex"`
+	// OneOf: the value equals one of these: a sequence, or a template giving an array.
+	OneOf any `yaml:"oneOf"`
+	// Contains: a string contains this text, or an array has an element equal to it.
+	Contains any `yaml:"contains"`
+
+	// set records which operators were given (Equals may legitimately be null).
+	set map[string]bool
+}
+
+// Has reports whether the operator (its YAML key) was given.
+func (m Matcher) Has(op string) bool { return m.set[op] }
+
+// Eq returns a Matcher that requires equality with v.
+func Eq(v any) Matcher { return Matcher{Equals: v, set: map[string]bool{"equals": true}} }
+
+var matcherKeys = map[string]bool{
+	"equals": true, "notEquals": true, "exists": true, "absent": true, "type": true,
+	"length": true, "regex": true, "oneOf": true, "contains": true,
+}
+
+var matcherTypes = map[string]bool{
+	"string": true, "number": true, "integer": true, "boolean": true, "object": true, "array": true, "null": true,
+}
+
+// UnmarshalYAML decodes a scalar or sequence as Equals, a mapping as operators.
+func (m *Matcher) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return err
+		}
+		*m = Eq(v)
+		return nil
+	}
+	set := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i].Value
+		if !matcherKeys[k] {
+			return fmt.Errorf("line %d: unknown matcher %q", n.Content[i].Line, k)
+		}
+		set[k] = true
+	}
+	type plain Matcher // no UnmarshalYAML: avoids recursion
+	var p plain
+	if err := n.Decode(&p); err != nil {
+		return err
+	}
+	*m = Matcher(p)
+	m.set = set
+	if m.Type != "" && !matcherTypes[m.Type] {
+		return fmt.Errorf("line %d: unknown type %q", n.Line, m.Type)
+	}
+	if m.Regex != "" {
+		if _, err := regexp.Compile(m.Regex); err != nil {
+			return fmt.Errorf("line %d: regex: %w", n.Line, err)
+		}
+	}
+	if m.Exists && m.Absent {
+		return fmt.Errorf("line %d: exists and absent exclude each other", n.Line)
+	}
+	return nil
+}
+
+var kebab = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Load reads every *.yaml file of fsys (non-recursive), strictly: an unknown key, a feature
+// for which known returns false, a missing required key or a duplicate name is an error that
+// names the file. The result is sorted by name and each Scenario's Index set accordingly.
+func Load(fsys fs.FS, known func(feature string) bool) ([]Scenario, error) {
+	names, err := fs.Glob(fsys, "*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("load scenarios: %w", err)
+	}
+	if len(names) == 0 {
+		return nil, errors.New("load scenarios: no *.yaml file")
+	}
+	var (
+		out  []Scenario
+		errs []error
+		seen = map[string]string{}
+	)
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
+		}
+		sc, err := Parse(name, data, known)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if prev, ok := seen[sc.Name]; ok {
+			errs = append(errs, fmt.Errorf("%s: duplicate scenario name %q (also in %s)", name, sc.Name, prev))
+			continue
+		}
+		seen[sc.Name] = name
+		out = append(out, sc)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	for i := range out {
+		out[i].Index = i
+	}
+	return out, nil
+}
+
+// Parse decodes one scenario file strictly (see Load); file is used in error messages.
+func Parse(file string, data []byte, known func(feature string) bool) (Scenario, error) {
+	var sc Scenario
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&sc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return Scenario{}, fmt.Errorf("%s: empty file", file)
+		}
+		return Scenario{}, fmt.Errorf("%s: %w", file, err)
+	}
+	sc.File = file
+	if err := sc.validate(known); err != nil {
+		return Scenario{}, fmt.Errorf("%s: %w", file, err)
+	}
+	return sc, nil
+}
+
+var methods = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "OPTIONS": true, "HEAD": true}
+
+func (sc Scenario) validate(known func(string) bool) error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if !kebab.MatchString(sc.Name) {
+		add("name %q is not kebab-case", sc.Name)
+	}
+	if strings.TrimSpace(sc.Description) == "" {
+		add("description is required")
+	}
+	if len(sc.Features) == 0 {
+		add("features: at least one is required")
+	}
+	for _, f := range sc.Features {
+		if known != nil && !known(f) {
+			add("unknown feature %q", f)
+		}
+	}
+	if len(sc.Steps) == 0 {
+		add("steps: at least one is required")
+	}
+	stepNames := map[string]bool{}
+	for i, st := range sc.Steps {
+		where := fmt.Sprintf("steps[%d] (%s)", i, st.Name)
+		if st.Name == "" {
+			add("steps[%d]: name is required", i)
+		} else if stepNames[st.Name] {
+			add("%s: duplicate step name", where)
+		}
+		stepNames[st.Name] = true
+		if !methods[st.Request.Method] {
+			add("%s: request.method %q is not an upper-case HTTP method", where, st.Request.Method)
+		}
+		if !strings.HasPrefix(st.Request.Path, "/") {
+			add("%s: request.path must start with /", where)
+		}
+		switch st.Request.Auth {
+		case "", AuthOwner, AuthOther, AuthNone:
+		default:
+			add("%s: request.auth %q is not one of owner, other, none", where, st.Request.Auth)
+		}
+		if st.Request.Body != nil && st.Request.RawBody != "" {
+			add("%s: request.body and request.rawBody exclude each other", where)
+		}
+		if st.Expect.Status < 100 || st.Expect.Status > 599 {
+			add("%s: expect.status is required (100-599)", where)
+		}
+		switch st.Expect.Envelope {
+		case "", EnvelopeSuccess, EnvelopeError, EnvelopeBare:
+		default:
+			add("%s: expect.envelope %q is not one of success, error, bare", where, st.Expect.Envelope)
+		}
+	}
+	return errors.Join(errs...)
+}
