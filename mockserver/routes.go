@@ -24,6 +24,9 @@ const (
 	version20240904 = "2024-09-04"
 )
 
+// OpenAPIPath is where the server serves the OpenAPI document it describes itself with.
+const OpenAPIPath = "/_calmock/openapi"
+
 // maxBodyBytes is the real API's JSON body limit (body-parser's 100 kB default).
 const maxBodyBytes = 100 * 1024
 
@@ -73,6 +76,7 @@ func (s *Server) routes() *mux.Router {
 		r.Handle(rt.path, s.pipeline(rt)).Methods(rt.method)
 	}
 	r.HandleFunc(profile.Path, s.handleProfile).Methods(http.MethodGet)
+	r.HandleFunc(OpenAPIPath, s.handleOpenAPI).Methods(http.MethodGet)
 	return r
 }
 

@@ -10,12 +10,14 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/gorilla/mux"
 
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/booking/memstore"
 	"github.com/calmock/calmock/fixtures"
+	"github.com/calmock/calmock/openapi"
 )
 
 // Config configures a Server. The zero value is usable: default fixtures from seed 0, the
@@ -34,6 +36,13 @@ type Config struct {
 	RateLimit int
 	// Logger receives request and error logs. Nil discards them.
 	Logger *slog.Logger
+	// Store keeps the bookings. Nil means a fresh in-memory store. The fixtures' bookings are
+	// put in only when the store holds no booking yet, so a durable store keeps its state
+	// across restarts (users and event types always come from the fixtures).
+	Store booking.Store
+	// Spec is the OpenAPI document served at /_calmock/openapi. Nil means the embedded one,
+	// loaded on first request so that start-up stays fast.
+	Spec *openapi.Document
 }
 
 // Server is the mock. It is an http.Handler; the caller owns the listener.
@@ -47,6 +56,10 @@ type Server struct {
 	limiter  *rateLimiter
 	log      *slog.Logger
 	reqIDs   *requestIDs
+
+	specOnce sync.Once
+	spec     *openapi.Document
+	specErr  error
 }
 
 // New builds a Server and loads its fixtures into a fresh in-memory store.
@@ -63,9 +76,18 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("mockserver: default fixtures: %w", err)
 		}
 	}
-	store := memstore.New()
-	if err := set.Seed(context.Background(), store); err != nil {
-		return nil, fmt.Errorf("mockserver: seed store: %w", err)
+	var store booking.Store = memstore.New()
+	if cfg.Store != nil {
+		store = cfg.Store
+	}
+	empty := true
+	if err := store.View(context.Background(), func(tx booking.Tx) error { empty = tx.Len() == 0; return nil }); err != nil {
+		return nil, fmt.Errorf("mockserver: read store: %w", err)
+	}
+	if empty {
+		if err := set.Seed(context.Background(), store); err != nil {
+			return nil, fmt.Errorf("mockserver: seed store: %w", err)
+		}
 	}
 	catalog := set.Catalog()
 	s := &Server{
@@ -76,6 +98,7 @@ func New(cfg Config) (*Server, error) {
 		clock:    clock,
 		log:      logger(cfg.Logger),
 		reqIDs:   newRequestIDs(cfg.Seed),
+		spec:     cfg.Spec,
 	}
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit, clock)
@@ -119,4 +142,30 @@ func rewritePath(r *http.Request) {
 	}
 	r.URL.Path = p
 	r.URL.RawPath = ""
+}
+
+// document returns the OpenAPI document the server describes itself with.
+func (s *Server) document() (*openapi.Document, error) {
+	s.specOnce.Do(func() {
+		if s.spec == nil {
+			s.spec, s.specErr = openapi.Load("")
+		}
+	})
+	return s.spec, s.specErr
+}
+
+// handleOpenAPI serves GET /_calmock/openapi: the document in use, as loaded (YAML or JSON).
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	doc, err := s.document()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	raw := doc.Raw()
+	ct := "application/yaml"
+	if t := strings.TrimSpace(string(raw[:min(len(raw), 64)])); strings.HasPrefix(t, "{") {
+		ct = "application/json; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ct)
+	_, _ = w.Write(raw)
 }

@@ -16,8 +16,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/calmock/calmock/booking/boltstore"
 	"github.com/calmock/calmock/fixtures"
 	"github.com/calmock/calmock/mockserver"
+	"github.com/calmock/calmock/openapi"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=…".
@@ -50,6 +52,7 @@ type Main struct {
 	seed         int64
 	fixturesPath string
 	specPath     string
+	dataPath     string
 	rateLimit    int
 	verbose      bool
 	showVersion  bool
@@ -84,7 +87,8 @@ Flags:
 	fs.StringVar(&m.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
 	fs.Int64Var(&m.seed, "seed", 1, "seed for the default fixtures and generated ids: the same seed gives the same data")
 	fs.StringVar(&m.fixturesPath, "fixtures", "", "load users, API keys, event types and bookings from this YAML or JSON `file` instead of the seeded defaults")
-	fs.StringVar(&m.specPath, "spec", "", "OpenAPI `file` to use instead of the embedded bookings document (e.g. the official Cal.com one)")
+	fs.StringVar(&m.specPath, "spec", "", "OpenAPI `file` (JSON or YAML) to serve at /_calmock/openapi instead of the embedded bookings document, e.g. the official Cal.com one")
+	fs.StringVar(&m.dataPath, "data", "", "keep bookings across restarts in this bbolt `file` (created if missing; fixtures are loaded into it only when it holds no booking)")
 	fs.IntVar(&m.rateLimit, "rate-limit", 120, "requests per minute per API key, as the real API; 0 turns rate limiting off")
 	fs.BoolVar(&m.verbose, "verbose", false, "log every request")
 	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
@@ -123,6 +127,23 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 		cfg.Fixtures = set
+	}
+	if m.specPath != "" {
+		doc, err := openapi.Load(m.specPath)
+		if err != nil {
+			return err
+		}
+		cfg.Spec = doc
+	}
+	if m.dataPath != "" {
+		store, err := boltstore.Open(m.dataPath)
+		if err != nil {
+			return err
+		}
+		// Every write is committed (fsync) before its response is sent; closing releases
+		// the file lock.
+		defer store.Close()
+		cfg.Store = store
 	}
 	srv, err := mockserver.New(cfg)
 	if err != nil {

@@ -1,14 +1,22 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+
+	"github.com/calmock/calmock/booking/boltstore"
 	"time"
 )
 
@@ -47,6 +55,14 @@ func TestMain_ParseFlags(t *testing.T) {
 // stops when the test ends.
 func MustRunMain(tb testing.TB, args ...string) (string, *bytes.Buffer) {
 	tb.Helper()
+	base, out, stop := startMain(tb, args...)
+	tb.Cleanup(stop)
+	return base, out
+}
+
+// startMain starts the real wiring on a free port; stop shuts it down and waits.
+func startMain(tb testing.TB, args ...string) (string, *bytes.Buffer, func()) {
+	tb.Helper()
 	var out bytes.Buffer
 	m := NewMain(&out, io.Discard)
 	if err := m.ParseFlags(append([]string{"-addr", "127.0.0.1:0"}, args...)); err != nil {
@@ -65,13 +81,16 @@ func MustRunMain(tb testing.TB, args ...string) (string, *bytes.Buffer) {
 		cancel()
 		tb.Fatal("server did not start")
 	}
-	tb.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			tb.Errorf("Run after shutdown: %v", err)
-		}
-	})
-	return "http://" + addr, &out
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				tb.Errorf("Run after shutdown: %v", err)
+			}
+		})
+	}
+	return "http://" + addr, &out, stop
 }
 
 func TestMain_RunServesAndStops(t *testing.T) {
@@ -168,4 +187,224 @@ func TestMain_ShutdownFinishesInFlight(t *testing.T) {
 	if !strings.Contains(out.String(), "stopped") {
 		t.Errorf("no stop message in %q", out.String())
 	}
+}
+
+// get sends a GET with cal-api-version and returns the status and body.
+func get(tb testing.TB, url string) (int, string) {
+	tb.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("cal-api-version", "2024-08-13")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data)
+}
+
+func TestMain_Spec(t *testing.T) {
+	base, _ := MustRunMain(t)
+	if code, body := get(t, base+"/_calmock/openapi"); code != 200 || !strings.Contains(body, "openapi: 3.0.3") {
+		t.Fatalf("embedded document: %d %.200s", code, body)
+	}
+	const official = "../../../shared/reference/calcom-openapi-v2.json"
+	if _, err := os.Stat(official); err == nil {
+		base, _ := MustRunMain(t, "-spec", official)
+		if code, body := get(t, base+"/_calmock/openapi"); code != 200 || !strings.Contains(body, "BookingsController_2024_08_13_getBookings") || strings.Contains(body, "openapi: 3.0.3") {
+			t.Fatalf("official document: %d %.200s", code, body)
+		}
+	}
+	m := NewMain(io.Discard, io.Discard)
+	if err := m.ParseFlags([]string{"-addr", "127.0.0.1:0", "-spec", "nope.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "nope.txt") {
+		t.Fatalf("Run with a bad -spec: %v", err)
+	}
+}
+
+// createPlain books the profile's plain event type day days ahead and returns the uid.
+func createPlain(tb testing.TB, base string, day int) string {
+	tb.Helper()
+	_, prof := get(tb, base+"/_calmock/profile")
+	var p struct {
+		EventTypes map[string]struct{ ID int } `json:"eventTypes"`
+	}
+	if err := json.Unmarshal([]byte(prof), &p); err != nil {
+		tb.Fatal(err)
+	}
+	start := time.Now().UTC().AddDate(0, 0, 60+day).Truncate(24 * time.Hour).Add(10 * time.Hour).Format(time.RFC3339)
+	body := fmt.Sprintf(`{"start":%q,"eventTypeId":%d,"attendee":{"name":"P","email":"p%d@example.com","timeZone":"UTC"}}`, start, p.EventTypes["plain"].ID, day)
+	req, _ := http.NewRequest("POST", base+"/v2/bookings", strings.NewReader(body))
+	req.Header.Set("cal-api-version", "2024-08-13")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct{ UID string } `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusCreated {
+		tb.Fatalf("create: %d %v", resp.StatusCode, err)
+	}
+	return out.Data.UID
+}
+
+// TestMain_DataSurvivesRestart: with -data, a booking created before a restart is there
+// after it, the fixtures are not loaded twice, and a second process cannot open the same
+// file while the first holds it.
+func TestMain_DataSurvivesRestart(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "calmock.db")
+	base, _, stop := startMain(t, "-data", data)
+	uid := createPlain(t, base, 2)
+
+	m := NewMain(io.Discard, io.Discard)
+	if err := m.ParseFlags([]string{"-addr", "127.0.0.1:0", "-data", data}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "locked") {
+		t.Fatalf("second process on the same -data: %v", err)
+	}
+	stop()
+
+	base2, _ := MustRunMain(t, "-data", data)
+	if code, body := get(t, base2+"/v2/bookings/"+uid); code != http.StatusOK || !strings.Contains(body, uid) {
+		t.Fatalf("after restart: %d %.300s", code, body)
+	}
+	if uid2 := createPlain(t, base2, 3); uid2 == uid {
+		t.Fatal("restarted server reused a uid")
+	}
+}
+
+// TestMain_KillDuringWriteBurst: a calmock with -data is killed with SIGKILL in the middle of
+// a burst of creates; after a restart every create that was answered 201 before the kill is
+// there. The child is this test binary re-executed (see TestHelperProcess).
+func TestMain_KillDuringWriteBurst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills a process")
+	}
+	data := filepath.Join(t.TempDir(), "calmock.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	cmd.Env = append(os.Environ(), "CALMOCK_HELPER_PROCESS=1", "CALMOCK_HELPER_DATA="+data)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	base := ""
+	sc := bufio.NewScanner(stdout)
+	deadline := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	defer deadline.Stop()
+	for sc.Scan() {
+		if i := strings.Index(sc.Text(), "http://127.0.0.1:"); i >= 0 && base == "" {
+			base = strings.Fields(sc.Text()[i:])[0]
+			break
+		}
+	}
+	if base == "" {
+		t.Fatal("child did not start")
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+
+	// Writers run until the kill; each acknowledged uid is recorded.
+	var mu sync.Mutex
+	var acked []string
+	stopWriters := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stopWriters:
+					return
+				default:
+				}
+				if uid, ok := tryCreate(base, 100+w*1000+i); ok {
+					mu.Lock()
+					acked = append(acked, uid)
+					mu.Unlock()
+				}
+			}
+		}(w)
+	}
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 40 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	close(stopWriters)
+	wg.Wait()
+
+	st, err := boltstore.Open(data)
+	if err != nil {
+		t.Fatalf("reopen after kill: %v", err)
+	}
+	if err := st.Check(); err != nil {
+		t.Fatalf("store inconsistent after kill: %v", err)
+	}
+	st.Close()
+
+	restarted, _ := MustRunMain(t, "-data", data)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, uid := range acked {
+		if code, _ := get(t, restarted+"/v2/bookings/"+uid); code != http.StatusOK {
+			t.Errorf("booking %s was acknowledged before the kill but is gone after restart (%d)", uid, code)
+		}
+	}
+	t.Logf("%d acknowledged creates survived SIGKILL", len(acked))
+}
+
+// tryCreate books the plain event type (id 1 in the default fixtures) on day n; it reports
+// false on any failure, including the connection dying with the process.
+func tryCreate(base string, n int) (string, bool) {
+	start := time.Now().UTC().AddDate(0, 0, 60).Truncate(24 * time.Hour).Add(time.Duration(n) * time.Hour).Format(time.RFC3339)
+	body := fmt.Sprintf(`{"start":%q,"eventTypeId":1,"attendee":{"name":"K","email":"k%d@example.com","timeZone":"UTC"}}`, start, n)
+	req, _ := http.NewRequest("POST", base+"/v2/bookings", strings.NewReader(body))
+	req.Header.Set("cal-api-version", "2024-08-13")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", false
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct{ UID string } `json:"data"`
+	}
+	if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&out) != nil {
+		return "", false
+	}
+	return out.Data.UID, true
+}
+
+// TestHelperProcess is the child of TestMain_KillDuringWriteBurst: a real calmock on a free
+// port with -data. It does nothing in a normal test run.
+func TestHelperProcess(t *testing.T) {
+	if os.Getenv("CALMOCK_HELPER_PROCESS") != "1" {
+		return
+	}
+	m := NewMain(os.Stdout, os.Stderr)
+	if err := m.ParseFlags([]string{"-addr", "127.0.0.1:0", "-rate-limit", "0", "-data", os.Getenv("CALMOCK_HELPER_DATA")}); err != nil {
+		os.Exit(2)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		os.Exit(1)
+	}
+	os.Exit(0)
 }
