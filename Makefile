@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 ARGS    ?=
 
-.PHONY: all run build test lint vet fmt-check clean conformance
+.PHONY: all run build test lint vet fmt-check clean bench conformance
 TARGET  ?=
 API_KEY ?=
 PROFILE ?=
@@ -44,3 +44,7 @@ fmt-check:
 
 clean:
 	rm -rf bin
+
+## bench: Go benchmarks (count=5) and the loopback load run; results in bench/results/ (docs/performance.md)
+bench:
+	GO=$(GO) ./bench/run.sh

@@ -378,3 +378,21 @@ func TestPipeline_HeadersAndRouting(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestConfig_ExtraBookings(t *testing.T) {
+	f := MustServer(t, Config{ExtraBookings: 300})
+	base := MustServer(t, Config{})
+	count := func(f *fixture, key string) float64 {
+		r := f.do(t, "GET", "/v2/bookings?take=1", key, nil).expect(t, http.StatusOK)
+		return r.body["pagination"].(map[string]any)["totalItems"].(float64)
+	}
+	extra := 0.0
+	for i := range f.prof.Users {
+		extra += count(f, f.key(i)) - count(base, base.key(i))
+	}
+	// Every extra booking is organised by one of the fixture users, so each is visible to
+	// exactly its organizer (its attendees are outsiders).
+	if extra != 300 {
+		t.Fatalf("users see %v more bookings, want 300", extra)
+	}
+}

@@ -36,6 +36,9 @@ type Config struct {
 	RateLimit int
 	// Logger receives request and error logs. Nil discards them.
 	Logger *slog.Logger
+	// ExtraBookings adds that many deterministic bookings (from Seed) to the fixtures, all in
+	// the past, for volume and performance runs. Zero adds none.
+	ExtraBookings int
 	// Store keeps the bookings. Nil means a fresh in-memory store. The fixtures' bookings are
 	// put in only when the store holds no booking yet, so a durable store keeps its state
 	// across restarts (users and event types always come from the fixtures).
@@ -74,6 +77,11 @@ func New(cfg Config) (*Server, error) {
 		set, err = fixtures.Default(cfg.Seed, clock.Now())
 		if err != nil {
 			return nil, fmt.Errorf("mockserver: default fixtures: %w", err)
+		}
+	}
+	if cfg.ExtraBookings > 0 {
+		if err := set.AddBookings(cfg.ExtraBookings, cfg.Seed, clock.Now()); err != nil {
+			return nil, fmt.Errorf("mockserver: extra bookings: %w", err)
 		}
 	}
 	var store booking.Store = memstore.New()

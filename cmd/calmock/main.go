@@ -53,6 +53,7 @@ type Main struct {
 	fixturesPath string
 	specPath     string
 	dataPath     string
+	bookings     int
 	rateLimit    int
 	verbose      bool
 	showVersion  bool
@@ -89,6 +90,7 @@ Flags:
 	fs.StringVar(&m.fixturesPath, "fixtures", "", "load users, API keys, event types and bookings from this YAML or JSON `file` instead of the seeded defaults")
 	fs.StringVar(&m.specPath, "spec", "", "OpenAPI `file` (JSON or YAML) to serve at /_calmock/openapi instead of the embedded bookings document, e.g. the official Cal.com one")
 	fs.StringVar(&m.dataPath, "data", "", "keep bookings across restarts in this bbolt `file` (created if missing; fixtures are loaded into it only when it holds no booking)")
+	fs.IntVar(&m.bookings, "bookings", 0, "add `N` deterministic past bookings (from -seed) to the fixtures, for volume and performance runs")
 	fs.IntVar(&m.rateLimit, "rate-limit", 120, "requests per minute per API key, as the real API; 0 turns rate limiting off")
 	fs.BoolVar(&m.verbose, "verbose", false, "log every request")
 	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
@@ -106,6 +108,9 @@ func (m *Main) check() error {
 	if m.rateLimit < 0 {
 		return fmt.Errorf("-rate-limit must be 0 (off) or positive, got %d", m.rateLimit)
 	}
+	if m.bookings < 0 || m.bookings > 10_000_000 {
+		return fmt.Errorf("-bookings must be between 0 and 10000000, got %d", m.bookings)
+	}
 	if _, _, err := net.SplitHostPort(m.addr); err != nil {
 		return fmt.Errorf("-addr %q: %w", m.addr, err)
 	}
@@ -120,7 +125,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	log := slog.New(slog.NewTextHandler(m.stderr, &slog.HandlerOptions{Level: level}))
 
-	cfg := mockserver.Config{Seed: m.seed, RateLimit: m.rateLimit, Logger: log}
+	cfg := mockserver.Config{Seed: m.seed, RateLimit: m.rateLimit, Logger: log, ExtraBookings: m.bookings}
 	if m.fixturesPath != "" {
 		set, err := fixtures.Load(m.fixturesPath)
 		if err != nil {
