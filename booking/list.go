@@ -1,8 +1,9 @@
 package booking
 
 import (
+	"cmp"
 	"context"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -36,12 +37,16 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 	}
 	skip := max(f.Skip, 0)
 
-	var matches []Booking
+	// Filter and sort pointers into the visible slice, and copy out only the page: a user
+	// may see tens of thousands of bookings, and moving whole Booking values around is what
+	// a list would otherwise spend its time on.
+	var matches []*Booking
 	err := s.store.View(ctx, func(tx Tx) error {
 		now := s.clock.Now()
-		for _, b := range tx.Visible(caller.ID, caller.Email) {
-			if s.matches(b, f, now) {
-				matches = append(matches, b)
+		visible := tx.Visible(caller.ID, caller.Email)
+		for i := range visible {
+			if s.matches(visible[i], f, now) {
+				matches = append(matches, &visible[i])
 			}
 		}
 		return nil
@@ -52,7 +57,11 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 	sortBookings(matches, f)
 	p := Page{Bookings: []Booking{}, Total: len(matches), Take: take, Skip: skip}
 	if skip < len(matches) {
-		p.Bookings = matches[skip:min(skip+take, len(matches))]
+		page := matches[skip:min(skip+take, len(matches))]
+		p.Bookings = make([]Booking, len(page))
+		for i, b := range page {
+			p.Bookings[i] = *b
+		}
 	}
 	return p, nil
 }
@@ -151,32 +160,30 @@ func statusMatches(b Booking, st ListStatus, now time.Time) bool {
 
 // sortBookings orders the list (§6.3): one status and no sort → by start, descending for
 // past and cancelled; else the sort key given; else start ascending. Ties go by id.
-func sortBookings(bs []Booking, f Filter) {
-	key := func(b Booking) time.Time { return b.Start }
+func sortBookings(bs []*Booking, f Filter) {
+	key := func(b *Booking) time.Time { return b.Start }
 	desc := false
 	switch {
 	case f.SortBy == "" && len(f.Statuses) == 1:
 		desc = f.Statuses[0] == ListPast || f.Statuses[0] == ListCancelled
 	case f.SortBy == SortEnd:
-		key, desc = func(b Booking) time.Time { return b.End }, f.SortDesc
+		key, desc = func(b *Booking) time.Time { return b.End }, f.SortDesc
 	case f.SortBy == SortCreated:
-		key, desc = func(b Booking) time.Time { return b.CreatedAt }, f.SortDesc
+		key, desc = func(b *Booking) time.Time { return b.CreatedAt }, f.SortDesc
 	case f.SortBy == SortUpdated:
-		key, desc = func(b Booking) time.Time { return b.UpdatedAt }, f.SortDesc
+		key, desc = func(b *Booking) time.Time { return b.UpdatedAt }, f.SortDesc
 	case f.SortBy == SortStart:
 		desc = f.SortDesc
 	}
-	sort.SliceStable(bs, func(i, j int) bool {
-		ki, kj := key(bs[i]), key(bs[j])
-		if !ki.Equal(kj) {
-			if desc {
-				return ki.After(kj)
-			}
-			return ki.Before(kj)
+	// Ties are broken by id, so the order is total and the sort need not be stable.
+	slices.SortFunc(bs, func(a, b *Booking) int {
+		c := key(a).Compare(key(b))
+		if c == 0 {
+			c = cmp.Compare(a.ID, b.ID)
 		}
 		if desc {
-			return bs[i].ID > bs[j].ID
+			return -c
 		}
-		return bs[i].ID < bs[j].ID
+		return c
 	})
 }

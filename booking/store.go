@@ -16,8 +16,10 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 }
 
-// Tx is the view of the store inside one transaction. Returned bookings are copies:
-// changing them changes nothing until they are passed to Put.
+// Tx is the view of the store inside one transaction. In an Update, returned bookings are
+// deep copies: changing them changes nothing until they are passed to Put. In a View they may
+// share slices and maps with the store (so that reading thousands of bookings stays cheap):
+// treat them as read-only, also after View returns.
 type Tx interface {
 	// Get returns the booking with uid, if any.
 	Get(uid string) (Booking, bool)

@@ -144,6 +144,9 @@ func testCopiesNotShared(t *testing.T, s booking.Store) {
 	if got.Attendees[0].Name != "A" || got.Metadata["nested"].(map[string]any)["x"] != 1.0 {
 		t.Fatalf("store shares memory with the caller's booking: %+v", got)
 	}
+	// What an Update hands out is a deep copy. (A View may share memory with the store;
+	// its results are read-only by contract, see booking.Tx.)
+	_ = s.Update(ctx, func(tx booking.Tx) error { got, _ = tx.Get("a"); return nil })
 	got.Attendees[0].SeatMetadata["k"] = "mutated"
 	got.Metadata["new"] = true
 	again, _ := get(t, s, "a")
@@ -183,7 +186,7 @@ func testIndexesAfterUpdates(t *testing.T, s booking.Store) {
 		if got := tx.Visible(0, "C@example.com"); len(got) != 1 {
 			t.Errorf("new attendee (case-insensitive): %v", uids(got))
 		}
-		if got := tx.Visible(2, "c@example.com"); len(got) != 2 || got[0].UID != "a" || got[1].UID != "b" {
+		if got := byID(tx.Visible(2, "c@example.com")); len(got) != 2 || got[0].UID != "a" || got[1].UID != "b" {
 			t.Errorf("organizer ∪ attendee, by id: %v", uids(got))
 		}
 		if _, ok := tx.BySeat("seat-a"); ok {

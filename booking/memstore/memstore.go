@@ -162,12 +162,12 @@ func (t *tx) query(candidates set, keep func(booking.Booking) bool) []booking.Bo
 			continue
 		}
 		if b := t.s.bookings[uid]; keep(b) {
-			out = append(out, b.Clone())
+			out = append(out, t.copy(b))
 		}
 	}
 	for _, b := range t.writes {
 		if keep(b) {
-			out = append(out, b.Clone())
+			out = append(out, t.copy(b))
 		}
 	}
 	return out
@@ -178,7 +178,19 @@ func (t *tx) Get(uid string) (booking.Booking, bool) {
 	if !ok {
 		return booking.Booking{}, false
 	}
-	return b.Clone(), true
+	return t.copy(b), true
+}
+
+// copy returns what the transaction hands out for a stored booking. Stored versions are
+// never changed in place (put stores a private copy, and an Update hands out deep copies), so
+// a read-only transaction can share their slices and maps instead of deep-copying every
+// booking it reads: that is what keeps a list of thousands of bookings cheap. Callers of View
+// must treat what they get as read-only (booking.Tx says so).
+func (t *tx) copy(b booking.Booking) booking.Booking {
+	if t.readOnly {
+		return b
+	}
+	return b.Clone()
 }
 
 func (t *tx) BySeat(seatUID string) (booking.Booking, bool) {
@@ -232,18 +244,7 @@ func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
 
 func (t *tx) Visible(userID int, email string) []booking.Booking {
 	email = strings.ToLower(email)
-	candidates := set{}
-	if userID != 0 {
-		for uid := range t.s.byHost[userID] {
-			candidates.add(uid)
-		}
-	}
-	if email != "" {
-		for uid := range t.s.byEmail[email] {
-			candidates.add(uid)
-		}
-	}
-	out := t.query(candidates, func(b booking.Booking) bool {
+	visible := func(b *booking.Booking) bool {
 		if userID != 0 && b.HostID == userID {
 			return true
 		}
@@ -256,8 +257,41 @@ func (t *tx) Visible(userID int, email string) []booking.Booking {
 			}
 		}
 		return false
-	})
-	sortByID(out)
+	}
+	var hosted, attended set
+	if userID != 0 {
+		hosted = t.s.byHost[userID]
+	}
+	if email != "" {
+		attended = t.s.byEmail[email]
+	}
+	// Straight from the two indexes into one slice (no merged candidate set, no sorting: the
+	// order is unspecified), because a list may visit tens of thousands of bookings.
+	out := make([]booking.Booking, 0, len(hosted)+len(attended))
+	consider := func(uid string) {
+		if _, rewritten := t.writes[uid]; rewritten {
+			return
+		}
+		out = append(out, t.s.bookings[uid])
+		if !visible(&out[len(out)-1]) {
+			out = out[:len(out)-1]
+		} else if !t.readOnly {
+			out[len(out)-1] = out[len(out)-1].Clone()
+		}
+	}
+	for uid := range hosted {
+		consider(uid)
+	}
+	for uid := range attended {
+		if _, dup := hosted[uid]; !dup {
+			consider(uid)
+		}
+	}
+	for _, b := range t.writes {
+		if visible(&b) {
+			out = append(out, t.copy(b))
+		}
+	}
 	return out
 }
 

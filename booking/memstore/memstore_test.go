@@ -87,6 +87,9 @@ func TestStore_CopiesNotShared(t *testing.T) {
 	if got.Attendees[0].Name != "A" || got.Metadata["nested"].(map[string]any)["x"] != 1.0 {
 		t.Fatalf("store shares memory with the caller's booking: %+v", got)
 	}
+	// What an Update hands out is a deep copy. (A View may share memory with the store;
+	// its results are read-only by contract, see booking.Tx.)
+	_ = s.Update(ctx, func(tx booking.Tx) error { got, _ = tx.Get("a"); return nil })
 	got.Attendees[0].SeatMetadata["k"] = "mutated"
 	got.Metadata["new"] = true
 	again, _ := get(t, s, "a")
