@@ -25,6 +25,21 @@ type slotKey struct {
 	start       int64 // UnixNano, so that equal instants in different locations match
 }
 
+// hostDay indexes bookings by organizer and the day their start falls on, so that the
+// availability check of a create looks at a few days of one host, not at all their bookings.
+type hostDay struct {
+	hostID int
+	day    int64 // days since the Unix epoch, of the start, in UTC
+}
+
+func dayOf(t time.Time) int64 {
+	d := t.Unix() / 86400
+	if t.Unix() < 0 && t.Unix()%86400 != 0 {
+		d-- // floor, for starts before 1970
+	}
+	return d
+}
+
 // Store keeps bookings in memory. The zero value is not usable; call New.
 type Store struct {
 	mu       sync.RWMutex
@@ -34,7 +49,11 @@ type Store struct {
 	bySeries map[string]set             // recurringBookingUid → uids
 	bySlot   map[slotKey]set            // (event type, start) → uids
 	bySeat   map[string]string          // seat uid → booking uid
-	nextID   int
+	byDay    map[hostDay]set            // (organizer, start day) → uids
+	// longest is the longest booking ever stored: how many days before a window a booking
+	// overlapping it can start. It never shrinks, which only costs a few extra lookups.
+	longest time.Duration
+	nextID  int
 }
 
 // New returns an empty store whose first id is 1.
@@ -46,6 +65,7 @@ func New() *Store {
 		bySeries: map[string]set{},
 		bySlot:   map[slotKey]set{},
 		bySeat:   map[string]string{},
+		byDay:    map[hostDay]set{},
 		nextID:   1,
 	}
 }
@@ -101,6 +121,8 @@ func (s *Store) index(b booking.Booking) {
 		addTo(s.bySeries, b.RecurringBookingUID, b.UID)
 	}
 	addTo(s.bySlot, slotOf(b), b.UID)
+	addTo(s.byDay, hostDay{b.HostID, dayOf(b.Start)}, b.UID)
+	s.longest = max(s.longest, b.End.Sub(b.Start))
 }
 
 func (s *Store) unindex(b booking.Booking) {
@@ -115,6 +137,7 @@ func (s *Store) unindex(b booking.Booking) {
 		removeFrom(s.bySeries, b.RecurringBookingUID, b.UID)
 	}
 	removeFrom(s.bySlot, slotOf(b), b.UID)
+	removeFrom(s.byDay, hostDay{b.HostID, dayOf(b.Start)}, b.UID)
 }
 
 func slotOf(b booking.Booking) slotKey { return slotKey{b.EventTypeID, b.Start.UnixNano()} }
@@ -235,7 +258,19 @@ func (t *tx) At(eventTypeID int, start time.Time) []booking.Booking {
 }
 
 func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
-	out := t.query(t.s.byHost[hostID], func(b booking.Booking) bool {
+	// A booking overlapping [start, end) starts before end and at most `longest` before
+	// start; the bookings written in this transaction are seen by query in any case.
+	longest := t.s.longest
+	for _, b := range t.writes {
+		longest = max(longest, b.End.Sub(b.Start))
+	}
+	candidates := set{}
+	for d := dayOf(start.Add(-longest)); d <= dayOf(end); d++ {
+		for uid := range t.s.byDay[hostDay{hostID, d}] {
+			candidates.add(uid)
+		}
+	}
+	out := t.query(candidates, func(b booking.Booking) bool {
 		return b.HostID == hostID && b.Start.Before(end) && b.End.After(start)
 	})
 	sortByID(out)

@@ -179,3 +179,40 @@ func TestStore_CancelledContext(t *testing.T) {
 		t.Fatalf("err %v, called %v", err, called)
 	}
 }
+
+// TestStore_ForHostAcrossDays: the availability lookup goes through a per-day index, so a
+// booking that started days before the window, or before 1970, must still be found, and one
+// that merely touches the window must not.
+func TestStore_ForHostAcrossDays(t *testing.T) {
+	s := memstore.New()
+	long := sample(1, "long")
+	long.Start, long.End = t0.AddDate(0, 0, -3), t0.Add(time.Hour) // a 3-day booking
+	touching := sample(2, "touching")
+	touching.Start, touching.End = t0.Add(2*time.Hour), t0.Add(3*time.Hour)
+	old := sample(3, "old")
+	old.Start = time.Date(1969, 12, 31, 23, 0, 0, 0, time.UTC)
+	old.End = old.Start.Add(2 * time.Hour)
+	other := sample(4, "other-host")
+	other.HostID = 2
+	mustPut(t, s, long, touching, old, other)
+	_ = s.View(ctx, func(tx booking.Tx) error {
+		if got := uids(tx.ForHost(1, t0.Add(30*time.Minute), t0.Add(2*time.Hour))); len(got) != 1 || got[0] != "long" {
+			t.Errorf("window inside a long booking: %v, want [long]", got)
+		}
+		if got := uids(tx.ForHost(1, time.Date(1970, 1, 1, 0, 30, 0, 0, time.UTC), time.Date(1970, 1, 1, 1, 0, 0, 0, time.UTC))); len(got) != 1 || got[0] != "old" {
+			t.Errorf("window across the epoch: %v, want [old]", got)
+		}
+		if got := tx.ForHost(2, t0.AddDate(0, 0, -5), t0.AddDate(0, 0, 5)); len(got) != 1 {
+			t.Errorf("other host: %v", uids(got))
+		}
+		return nil
+	})
+}
+
+func uids(bs []booking.Booking) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = b.UID
+	}
+	return out
+}
