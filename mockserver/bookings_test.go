@@ -396,3 +396,22 @@ func TestConfig_ExtraBookings(t *testing.T) {
 		t.Fatalf("users see %v more bookings, want 300", extra)
 	}
 }
+
+func TestBookings_Instant(t *testing.T) {
+	f := MustServer(t, Config{})
+	rr := f.eventType(t, profile.KindRoundRobin)
+	body := createBody(rr.ID, slot(9, 11), "now@example.com")
+	body["instant"] = true
+	d := f.do(t, "POST", "/v2/bookings", "", body).expect(t, http.StatusCreated).data(t)
+	host := d["hosts"].([]any)[0].(map[string]any)
+	if d["status"] != "awaiting_host" || host["id"] != "unknown" || !strings.HasPrefix(d["title"].(string), "Instant Meeting with ") {
+		t.Fatalf("instant booking = %v", d)
+	}
+	plain := f.eventType(t, profile.KindPlain)
+	personal := createBody(plain.ID, slot(9, 12), "now@example.com")
+	personal["instant"] = true
+	r := f.do(t, "POST", "/v2/bookings", "", personal).expect(t, http.StatusBadRequest)
+	if r.errorMessage(t) != "Instant bookings are only supported for team event types, not individual user event types." {
+		t.Errorf("instant on a personal event type: %s", r.errorMessage(t))
+	}
+}

@@ -22,6 +22,9 @@ type sweepCase struct {
 	name, method, path, key string
 	body                    any
 	status                  int
+	// notOfficial says why the official document cannot describe this answer (it is checked
+	// against the embedded document only).
+	notOfficial string
 }
 
 // sweepCases exercises every operation, with success and error answers, against a fresh
@@ -51,45 +54,56 @@ func sweepCases(t *testing.T, f *fixture) []sweepCase {
 	toCancel := mk(plain.ID, 52, "sweep6@example.com")["uid"].(string)
 	past, pastEmail := f.pastAccepted(t)
 	host := itoa(rr.HostUserIDs[0])
+	vl := f.eventType(t, profile.KindVariableLength)
+	instant := createBody(rr.ID, slot(65, 10), "inst@example.com")
+	instant["instant"] = true
+	variable := createBody(vl.ID, slot(66, 10), "var@example.com")
+	variable["lengthInMinutes"] = vl.LengthOptions[0]
+	bySlug := map[string]any{"start": slot(67, 10), "eventTypeSlug": plain.Slug, "username": plain.OwnerUsername,
+		"attendee": map[string]any{"name": "S", "phoneNumber": "+447700900123", "timeZone": "Europe/London", "language": "de"},
+		"guests":   []any{"guest@example.com"}, "metadata": map[string]any{"k": "v"}, "location": map[string]any{"type": "address"}}
 
 	return []sweepCase{
-		{"list", "GET", "/v2/bookings?take=5&status=upcoming,past", owner, nil, 200},
-		{"list empty", "GET", "/v2/bookings?attendeeEmail=nobody@example.com", owner, nil, 200},
-		{"list bad query", "GET", "/v2/bookings?take=0", owner, nil, 400},
-		{"list without auth", "GET", "/v2/bookings", "", nil, 403},
-		{"list bad key", "GET", "/v2/bookings", "cal_test_unknown", nil, 401},
-		{"create", "POST", "/v2/bookings", "", createBody(plain.ID, slot(60, 10), "c@example.com"), 201},
-		{"create recurring", "POST", "/v2/bookings", "", createBody(rec.ID, slot(61, 10), "c2@example.com"), 201},
-		{"create seated", "POST", "/v2/bookings", "", createBody(seated.ID, slot(80, 10), "c3@example.com"), 201},
-		{"create invalid", "POST", "/v2/bookings", "", map[string]any{"start": "x"}, 400},
-		{"create unknown event type", "POST", "/v2/bookings", "", createBody(99999, slot(62, 10), "c4@example.com"), 404},
-		{"get", "GET", "/v2/bookings/" + accepted, "", nil, 200},
-		{"get series", "GET", "/v2/bookings/" + series, "", nil, 200},
-		{"get unknown", "GET", "/v2/bookings/unknown", "", nil, 404},
-		{"get by seat", "GET", "/v2/bookings/by-seat/" + seat, owner, nil, 200},
-		{"get by unknown seat", "GET", "/v2/bookings/by-seat/unknown", "", nil, 404},
-		{"recordings", "GET", "/v2/bookings/" + accepted + "/recordings", "", nil, 200},
-		{"recordings unknown", "GET", "/v2/bookings/unknown/recordings", "", nil, 404},
-		{"transcripts", "GET", "/v2/bookings/" + accepted + "/transcripts", "", nil, 200},
-		{"reschedule", "POST", "/v2/bookings/" + accepted + "/reschedule", "", map[string]any{"start": slot(63, 10)}, 201},
-		{"reschedule again", "POST", "/v2/bookings/" + accepted + "/reschedule", "", map[string]any{"start": slot(64, 10)}, 400},
-		{"cancel", "POST", "/v2/bookings/" + toCancel + "/cancel", "", map[string]any{"cancellationReason": "x"}, 200},
-		{"cancel twice", "POST", "/v2/bookings/" + toCancel + "/cancel", "", nil, 400},
-		{"host cancel without reason", "POST", "/v2/bookings/" + pending + "/cancel", owner, nil, 400},
-		{"cancel series", "POST", "/v2/bookings/" + series + "/cancel", "", nil, 200},
-		{"mark absent", "POST", "/v2/bookings/" + past + "/mark-absent", owner, map[string]any{"host": true, "attendees": []any{map[string]any{"email": pastEmail, "absent": true}}}, 200},
-		{"mark absent invalid", "POST", "/v2/bookings/" + past + "/mark-absent", owner, map[string]any{"attendees": []any{}}, 400},
-		{"reassign", "POST", "/v2/bookings/" + rrUID + "/reassign", owner, nil, 200},
-		{"reassign to user", "POST", "/v2/bookings/" + rrUID + "/reassign/" + host, owner, map[string]any{"reason": "r"}, 200},
-		{"reassign unknown", "POST", "/v2/bookings/unknown/reassign", owner, nil, 404},
-		{"confirm", "POST", "/v2/bookings/" + pending + "/confirm", owner, nil, 200},
-		{"confirm accepted", "POST", "/v2/bookings/" + pending + "/confirm", owner, nil, 400},
-		{"confirm by stranger", "POST", "/v2/bookings/" + toDecline + "/confirm", other, nil, 401},
-		{"decline", "POST", "/v2/bookings/" + toDecline + "/decline", owner, map[string]any{"reason": "no"}, 200},
-		{"calendar links", "GET", "/v2/bookings/" + pending + "/calendar-links", owner, nil, 200},
-		{"calendar links unknown", "GET", "/v2/bookings/unknown/calendar-links", owner, nil, 404},
-		{"references", "GET", "/v2/bookings/" + pending + "/references", owner, nil, 200},
-		{"references of another user", "GET", "/v2/bookings/" + pending + "/references", other, nil, 400},
+		{"list", "GET", "/v2/bookings?take=5&status=upcoming,past", owner, nil, 200, ""},
+		{"list empty", "GET", "/v2/bookings?attendeeEmail=nobody@example.com", owner, nil, 200, ""},
+		{"list bad query", "GET", "/v2/bookings?take=0", owner, nil, 400, ""},
+		{"list without auth", "GET", "/v2/bookings", "", nil, 403, ""},
+		{"list bad key", "GET", "/v2/bookings", "cal_test_unknown", nil, 401, ""},
+		{"create", "POST", "/v2/bookings", "", createBody(plain.ID, slot(60, 10), "c@example.com"), 201, ""},
+		{"create recurring", "POST", "/v2/bookings", "", createBody(rec.ID, slot(61, 10), "c2@example.com"), 201, ""},
+		{"create seated", "POST", "/v2/bookings", "", createBody(seated.ID, slot(80, 10), "c3@example.com"), 201, ""},
+		{"create instant", "POST", "/v2/bookings", "", instant, 201, "behaviour §11.6: awaiting_host and the host id \"unknown\" are not in the official document"},
+		{"create variable length", "POST", "/v2/bookings", "", variable, 201, ""},
+		{"create by slug, phone-only attendee, guest, metadata, address", "POST", "/v2/bookings", "", bySlug, 201, ""},
+		{"create invalid", "POST", "/v2/bookings", "", map[string]any{"start": "x"}, 400, ""},
+		{"create unknown event type", "POST", "/v2/bookings", "", createBody(99999, slot(62, 10), "c4@example.com"), 404, ""},
+		{"get", "GET", "/v2/bookings/" + accepted, "", nil, 200, ""},
+		{"get series", "GET", "/v2/bookings/" + series, "", nil, 200, ""},
+		{"get unknown", "GET", "/v2/bookings/unknown", "", nil, 404, ""},
+		{"get by seat", "GET", "/v2/bookings/by-seat/" + seat, owner, nil, 200, ""},
+		{"get by unknown seat", "GET", "/v2/bookings/by-seat/unknown", "", nil, 404, ""},
+		{"recordings", "GET", "/v2/bookings/" + accepted + "/recordings", "", nil, 200, ""},
+		{"recordings unknown", "GET", "/v2/bookings/unknown/recordings", "", nil, 404, ""},
+		{"transcripts", "GET", "/v2/bookings/" + accepted + "/transcripts", "", nil, 200, ""},
+		{"reschedule", "POST", "/v2/bookings/" + accepted + "/reschedule", "", map[string]any{"start": slot(63, 10)}, 201, ""},
+		{"reschedule again", "POST", "/v2/bookings/" + accepted + "/reschedule", "", map[string]any{"start": slot(64, 10)}, 400, ""},
+		{"cancel", "POST", "/v2/bookings/" + toCancel + "/cancel", "", map[string]any{"cancellationReason": "x"}, 200, ""},
+		{"cancel twice", "POST", "/v2/bookings/" + toCancel + "/cancel", "", nil, 400, ""},
+		{"host cancel without reason", "POST", "/v2/bookings/" + pending + "/cancel", owner, nil, 400, ""},
+		{"cancel series", "POST", "/v2/bookings/" + series + "/cancel", "", nil, 200, ""},
+		{"mark absent", "POST", "/v2/bookings/" + past + "/mark-absent", owner, map[string]any{"host": true, "attendees": []any{map[string]any{"email": pastEmail, "absent": true}}}, 200, ""},
+		{"mark absent invalid", "POST", "/v2/bookings/" + past + "/mark-absent", owner, map[string]any{"attendees": []any{}}, 400, ""},
+		{"reassign", "POST", "/v2/bookings/" + rrUID + "/reassign", owner, nil, 200, ""},
+		{"reassign to user", "POST", "/v2/bookings/" + rrUID + "/reassign/" + host, owner, map[string]any{"reason": "r"}, 200, ""},
+		{"reassign unknown", "POST", "/v2/bookings/unknown/reassign", owner, nil, 404, ""},
+		{"confirm", "POST", "/v2/bookings/" + pending + "/confirm", owner, nil, 200, ""},
+		{"confirm accepted", "POST", "/v2/bookings/" + pending + "/confirm", owner, nil, 400, ""},
+		{"confirm by stranger", "POST", "/v2/bookings/" + toDecline + "/confirm", other, nil, 401, ""},
+		{"decline", "POST", "/v2/bookings/" + toDecline + "/decline", owner, map[string]any{"reason": "no"}, 200, ""},
+		{"calendar links", "GET", "/v2/bookings/" + pending + "/calendar-links", owner, nil, 200, ""},
+		{"calendar links unknown", "GET", "/v2/bookings/unknown/calendar-links", owner, nil, 404, ""},
+		{"references", "GET", "/v2/bookings/" + pending + "/references", owner, nil, 200, ""},
+		{"references of another user", "GET", "/v2/bookings/" + pending + "/references", other, nil, 400, ""},
 	}
 }
 
@@ -132,7 +146,7 @@ func TestSweep_ResponsesMatchDocuments(t *testing.T) {
 			}
 			for _, name := range []string{"embedded", "official"} {
 				doc := docs[name]
-				if doc == nil {
+				if doc == nil || (name == "official" && c.notOfficial != "") {
 					continue
 				}
 				check := httptest.NewRequest(c.method, c.path, bytes.NewReader(data))
@@ -176,6 +190,7 @@ func officialGap(v openapi.Violation) bool {
 		return true
 	case v.Field == "$.pagination.currentPage" && v.Got == "0": // §6.4: 0 for an empty list
 		return true
+
 	}
 	return false
 }

@@ -32,7 +32,7 @@ func main() {
 			os.Exit(0)
 		}
 		fmt.Fprintln(os.Stderr, "calmock:", err)
-		os.Exit(2)
+		os.Exit(1)
 	}
 	if m.showVersion {
 		fmt.Fprintln(os.Stdout, "calmock", version)

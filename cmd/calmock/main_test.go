@@ -409,3 +409,55 @@ func TestHelperProcess(t *testing.T) {
 	}
 	os.Exit(0)
 }
+
+// TestMain_ExitCodes runs main() itself in a child process: -help exits 0, -version prints
+// the version, a bad flag or a bad file exits 1 with a message on stderr.
+func TestMain_ExitCodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("nonsense: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args       string
+		code       int
+		wantOutput string
+	}{
+		{"-help", 0, "Usage:"},
+		{"-version", 0, "calmock dev"},
+		{"-rate-limit=-3", 1, "-rate-limit must be 0 (off) or positive"},
+		{"-no-such-flag", 1, "flag provided but not defined"},
+		{"-addr=127.0.0.1:0 -fixtures=" + bad, 1, "nonsense"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestMainProcess$")
+			cmd.Env = append(os.Environ(), "CALMOCK_MAIN_ARGS="+tt.args)
+			out, err := cmd.CombinedOutput()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tt.code || !strings.Contains(string(out), tt.wantOutput) {
+				t.Fatalf("exit %d, want %d; output:\n%s", code, tt.code, out)
+			}
+		})
+	}
+}
+
+// TestMainProcess runs main() with the arguments in CALMOCK_MAIN_ARGS; it does nothing in a
+// normal test run.
+func TestMainProcess(t *testing.T) {
+	args, ok := os.LookupEnv("CALMOCK_MAIN_ARGS")
+	if !ok {
+		return
+	}
+	os.Args = append([]string{"calmock"}, strings.Fields(args)...)
+	main()
+	os.Exit(0)
+}
