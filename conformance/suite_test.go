@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"sort"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
@@ -139,7 +141,28 @@ var _ = ReportAfterSuite("per-feature conformance summary", func(r Report) {
 		entries = append(entries, e)
 	}
 	features, totals := conformance.Summarize(entries)
-	rep := conformance.Report{Target: opts.Target, Spec: opts.SpecFile, Features: features, Totals: totals, Outcome: "pass", Started: r.StartTime.UTC(), Duration: r.RunTime.String()}
+	rep := conformance.Report{Target: opts.Target, Spec: opts.SpecFile, Features: features, Totals: totals, Outcome: "pass",
+		Started: r.StartTime.UTC(), Duration: r.RunTime.String()}
+	if target != nil {
+		rep.RunID = target.Run.ID
+	}
+	if supports, err := conformance.ParseFeatures(opts.Features); err == nil {
+		for f := range supports {
+			rep.FeaturesClaimed = append(rep.FeaturesClaimed, f)
+		}
+		sort.Strings(rep.FeaturesClaimed)
+	}
+	var waited time.Duration
+	for _, sr := range r.SpecReports {
+		for _, e := range sr.ReportEntries {
+			if e.Name == "rate-limit wait" {
+				if d, err := time.ParseDuration(e.StringRepresentation()); err == nil {
+					waited += d
+				}
+			}
+		}
+	}
+	rep.RateLimitWait = waited.String()
 	if rep.Target == "" {
 		rep.Target = "calmock (in-process)"
 	}
