@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 ARGS    ?=
 
-.PHONY: all run build test lint vet fmt-check clean bench conformance
+.PHONY: all run build test fuzz lint vet fmt-check clean bench conformance
 TARGET  ?=
 API_KEY ?=
 PROFILE ?=
@@ -29,9 +29,20 @@ conformance:
 		$(if $(TARGET),-target $(TARGET)) $(if $(API_KEY),-api-key $(API_KEY)) \
 		$(if $(PROFILE),-profile $(PROFILE)) $(if $(FEATURES),-features $(FEATURES))
 
-## test: vet, then every test with the race detector
+## test: vet, every test with the race detector, then each fuzz target for FUZZTIME
 test: vet
 	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
+
+FUZZTIME ?= 10s
+FUZZ_TARGETS := FuzzCreateBody FuzzPathAndQuery FuzzHeaders
+
+## fuzz: run each fuzz target of the mock for FUZZTIME; a crasher is saved under
+## mockserver/testdata/fuzz and from then on runs as a regression test in every go test
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		$(GO) test ./mockserver -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
 
 ## lint: formatting and vet
 lint: fmt-check vet

@@ -461,3 +461,77 @@ func TestMainProcess(t *testing.T) {
 	main()
 	os.Exit(0)
 }
+
+// TestMain_SIGTERM: the real binary (main() in a child process) with -data gets SIGTERM
+// while a request is in flight; the request completes, the process exits 0 within a bounded
+// time, and what it stored is there after a restart.
+func TestMain_SIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	data := filepath.Join(t.TempDir(), "calmock.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestMainProcess$")
+	cmd.Env = append(os.Environ(), "CALMOCK_MAIN_ARGS=-addr=127.0.0.1:0 -rate-limit=0 -data="+data)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	base := ""
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if i := strings.Index(sc.Text(), "http://127.0.0.1:"); i >= 0 {
+			base = strings.Fields(sc.Text()[i:])[0]
+			break
+		}
+	}
+	if base == "" {
+		t.Fatal("child did not start")
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	uid := createPlain(t, base, 5)
+
+	// A request whose body is still arriving when SIGTERM comes.
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", base+"/v2/bookings/"+uid+"/cancel", pr)
+	req.Header.Set("cal-api-version", "2024-08-13")
+	req.Header.Set("Content-Type", "application/json")
+	respc := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			respc <- -1
+			return
+		}
+		resp.Body.Close()
+		respc <- resp.StatusCode
+	}()
+	_, _ = pw.Write([]byte(`{"cancellationReason":`))
+	time.Sleep(100 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	_, _ = pw.Write([]byte(`"stopping"}`))
+	pw.Close()
+	if code := <-respc; code != http.StatusOK {
+		t.Fatalf("in-flight cancel got %d, want 200", code)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("no exit within 15 s of SIGTERM")
+	}
+	restarted, _ := MustRunMain(t, "-data", data)
+	if code, body := get(t, restarted+"/v2/bookings/"+uid); code != http.StatusOK || !strings.Contains(body, `"status":"cancelled"`) {
+		t.Fatalf("after restart: %d %.300s", code, body)
+	}
+}
