@@ -282,36 +282,13 @@ func TestMain_DataSurvivesRestart(t *testing.T) {
 
 // TestMain_KillDuringWriteBurst: a calmock with -data is killed with SIGKILL in the middle of
 // a burst of creates; after a restart every create that was answered 201 before the kill is
-// there. The child is this test binary re-executed (see TestHelperProcess).
+// there. The child is this test binary re-executed (see startChild).
 func TestMain_KillDuringWriteBurst(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills a process")
 	}
 	data := filepath.Join(t.TempDir(), "calmock.db")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), "CALMOCK_HELPER_PROCESS=1", "CALMOCK_HELPER_DATA="+data)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	base := ""
-	sc := bufio.NewScanner(stdout)
-	deadline := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
-	defer deadline.Stop()
-	for sc.Scan() {
-		if i := strings.Index(sc.Text(), "http://127.0.0.1:"); i >= 0 && base == "" {
-			base = strings.Fields(sc.Text()[i:])[0]
-			break
-		}
-	}
-	if base == "" {
-		t.Fatal("child did not start")
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	cmd, base := startChild(t, "-addr=127.0.0.1:0 -rate-limit=0 -data="+data)
 
 	// Writers run until the kill; each acknowledged uid is recorded.
 	var mu sync.Mutex
@@ -394,22 +371,6 @@ func tryCreate(base string, n int) (string, bool) {
 	return out.Data.UID, true
 }
 
-// TestHelperProcess is the child of TestMain_KillDuringWriteBurst: a real calmock on a free
-// port with -data. It does nothing in a normal test run.
-func TestHelperProcess(t *testing.T) {
-	if os.Getenv("CALMOCK_HELPER_PROCESS") != "1" {
-		return
-	}
-	m := NewMain(os.Stdout, os.Stderr)
-	if err := m.ParseFlags([]string{"-addr", "127.0.0.1:0", "-rate-limit", "0", "-data", os.Getenv("CALMOCK_HELPER_DATA")}); err != nil {
-		os.Exit(2)
-	}
-	if err := m.Run(context.Background()); err != nil {
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
-
 // TestMain_ExitCodes runs main() itself in a child process: -help exits 0, -version prints
 // the version, a bad flag or a bad file exits 1 with a message on stderr.
 func TestMain_ExitCodes(t *testing.T) {
@@ -470,28 +431,7 @@ func TestMain_SIGTERM(t *testing.T) {
 		t.Skip("starts processes")
 	}
 	data := filepath.Join(t.TempDir(), "calmock.db")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestMainProcess$")
-	cmd.Env = append(os.Environ(), "CALMOCK_MAIN_ARGS=-addr=127.0.0.1:0 -rate-limit=0 -data="+data)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	base := ""
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if i := strings.Index(sc.Text(), "http://127.0.0.1:"); i >= 0 {
-			base = strings.Fields(sc.Text()[i:])[0]
-			break
-		}
-	}
-	if base == "" {
-		t.Fatal("child did not start")
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	cmd, base := startChild(t, "-addr=127.0.0.1:0 -rate-limit=0 -data="+data)
 	uid := createPlain(t, base, 5)
 
 	// A request whose body is still arriving when SIGTERM comes.
@@ -534,4 +474,34 @@ func TestMain_SIGTERM(t *testing.T) {
 	if code, body := get(t, restarted+"/v2/bookings/"+uid); code != http.StatusOK || !strings.Contains(body, `"status":"cancelled"`) {
 		t.Fatalf("after restart: %d %.300s", code, body)
 	}
+}
+
+// startChild runs main() with args in a child process (this test binary re-executed, see
+// TestMainProcess) and returns it with its base URL once it serves. The child is killed when
+// the test ends, or after 60 s at the latest.
+func startChild(t *testing.T, args string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestMainProcess$")
+	cmd.Env = append(os.Environ(), "CALMOCK_MAIN_ARGS="+args)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	watchdog := time.AfterFunc(60*time.Second, func() { _ = cmd.Process.Kill() })
+	t.Cleanup(func() {
+		watchdog.Stop()
+		_ = cmd.Process.Kill()
+	})
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if i := strings.Index(sc.Text(), "http://127.0.0.1:"); i >= 0 {
+			go func() { _, _ = io.Copy(io.Discard, stdout) }()
+			return cmd, strings.Fields(sc.Text()[i:])[0]
+		}
+	}
+	t.Fatal("child did not start")
+	return nil, ""
 }
