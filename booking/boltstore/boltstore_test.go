@@ -1,7 +1,6 @@
 package boltstore_test
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +16,7 @@ import (
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/booking/boltstore"
 	"github.com/calmock/calmock/booking/memstore"
+	"github.com/calmock/calmock/booking/storetest"
 )
 
 // MustOpen opens a store in a fresh temporary file, checks it and closes it at the end of
@@ -54,11 +53,11 @@ func TestPersistence(t *testing.T) {
 	if empty, err := s.Empty(); err != nil || !empty {
 		t.Fatalf("new file: empty %v, err %v", empty, err)
 	}
-	a, b := sample(41, "a"), sample(0, "b")
+	a, b := storetest.Sample(41, "a"), storetest.Sample(0, "b")
 	desc, rating := "desc", 4.5
 	a.Description, a.Rating = &desc, &rating
 	a.Start = t0.In(time.FixedZone("CET", 3600))
-	mustPut(t, s, a)
+	storetest.MustPut(t, s, a)
 	_ = s.Update(ctx, func(tx booking.Tx) error {
 		b.ID = tx.NextID() // 42
 		tx.Put(b)
@@ -73,7 +72,7 @@ func TestPersistence(t *testing.T) {
 	if empty, err := s.Empty(); err != nil || empty {
 		t.Fatalf("reopened: empty %v, err %v", empty, err)
 	}
-	got, ok := get(t, s, "a")
+	got, ok := storetest.Get(t, s, "a")
 	if !ok || *got.Description != desc || *got.Rating != rating || got.ID != 41 ||
 		!got.Start.Equal(a.Start) || got.Attendees[0].SeatMetadata["k"] != "v" {
 		t.Fatalf("a after reopen: %+v", got)
@@ -90,7 +89,7 @@ func TestPersistence(t *testing.T) {
 		}
 		return nil
 	})
-	if id := nextID(t, s); id != 43 {
+	if id := storetest.NextID(t, s); id != 43 {
 		t.Errorf("next id after reopen = %d, want 43", id)
 	}
 	if err := s.Check(); err != nil {
@@ -100,7 +99,7 @@ func TestPersistence(t *testing.T) {
 
 func TestEmpty_IDHandedOut(t *testing.T) {
 	s := MustOpen(t)
-	nextID(t, s)
+	storetest.NextID(t, s)
 	if empty, err := s.Empty(); err != nil || empty {
 		t.Fatalf("after NextID: empty %v, err %v", empty, err)
 	}
@@ -163,10 +162,10 @@ func TestOpen_Directory(t *testing.T) {
 
 func TestUpdate_PutFailureRollsBack(t *testing.T) {
 	s := MustOpen(t)
-	mustPut(t, s, sample(1, "a"))
+	storetest.MustPut(t, s, storetest.Sample(1, "a"))
 	for name, bad := range map[string]booking.Booking{
-		"empty uid":    sample(2, ""),
-		"NaN metadata": func() booking.Booking { b := sample(2, "b"); b.Metadata["n"] = math.NaN(); return b }(),
+		"empty uid":    storetest.Sample(2, ""),
+		"NaN metadata": func() booking.Booking { b := storetest.Sample(2, "b"); b.Metadata["n"] = math.NaN(); return b }(),
 	} {
 		err := s.Update(ctx, func(tx booking.Tx) error {
 			a, _ := tx.Get("a")
@@ -179,11 +178,11 @@ func TestUpdate_PutFailureRollsBack(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), "boltstore: update: ") {
 			t.Errorf("%s: err = %v", name, err)
 		}
-		if a, _ := get(t, s, "a"); a.Status != booking.StatusAccepted {
+		if a, _ := storetest.Get(t, s, "a"); a.Status != booking.StatusAccepted {
 			t.Errorf("%s: earlier Put kept", name)
 		}
 	}
-	if id := nextID(t, s); id != 2 {
+	if id := storetest.NextID(t, s); id != 2 {
 		t.Errorf("next id %d, want 2", id)
 	}
 }
@@ -193,7 +192,7 @@ func TestUpdate_PutFailureRollsBack(t *testing.T) {
 // committed states.
 func TestConcurrentUpdates(t *testing.T) {
 	s := MustOpen(t)
-	mustPut(t, s, sample(1, "a"))
+	storetest.MustPut(t, s, storetest.Sample(1, "a"))
 	const workers, each = 8, 10
 	var wg sync.WaitGroup
 	done := make(chan struct{})
@@ -236,7 +235,7 @@ func TestConcurrentUpdates(t *testing.T) {
 	wg.Wait()
 	close(done)
 	readers.Wait()
-	b, _ := get(t, s, "a")
+	b, _ := storetest.Get(t, s, "a")
 	if n := b.Metadata["n"]; n != float64(workers*each) {
 		t.Errorf("counter %v, want %d", n, workers*each)
 	}
@@ -331,7 +330,7 @@ func TestAgainstMemstore(t *testing.T) {
 					out = append(out, tx.ForHost(host, t0.Add(time.Hour), t0.Add(2*time.Hour)))
 					for _, email := range []string{"", "x@example.com", "y@example.com"} {
 						// Visible's order is unspecified: compare it sorted by id.
-						out = append(out, byID(tx.Visible(host, email)))
+						out = append(out, storetest.ByID(tx.Visible(host, email)))
 					}
 				}
 				for et := 1; et <= 3; et++ {
@@ -352,7 +351,7 @@ func TestAgainstMemstore(t *testing.T) {
 			}
 		}
 	}
-	if a, b := nextID(t, mem), nextID(t, bolt); a != b {
+	if a, b := storetest.NextID(t, mem), storetest.NextID(t, bolt); a != b {
 		t.Errorf("next ids differ: memstore %d, boltstore %d", a, b)
 	}
 }
@@ -388,7 +387,7 @@ func benchUpdate(b *testing.B, opts ...boltstore.Option) {
 	i := 0
 	for b.Loop() {
 		i++
-		bk := sample(i, fmt.Sprintf("uid-%09d", i))
+		bk := storetest.Sample(i, fmt.Sprintf("uid-%09d", i))
 		if err := s.Update(ctx, func(tx booking.Tx) error { tx.Put(bk); return nil }); err != nil {
 			b.Fatal(err)
 		}
@@ -402,7 +401,7 @@ func BenchmarkUpdatePutParallel(b *testing.B) {
 		for pb.Next() {
 			if err := s.Update(ctx, func(tx booking.Tx) error {
 				id := tx.NextID()
-				tx.Put(sample(id, fmt.Sprintf("uid-%09d", id)))
+				tx.Put(storetest.Sample(id, fmt.Sprintf("uid-%09d", id)))
 				return nil
 			}); err != nil {
 				b.Error(err)
@@ -417,7 +416,7 @@ func BenchmarkViewGet(b *testing.B) {
 	const n = 10000
 	_ = s.Update(ctx, func(tx booking.Tx) error {
 		for i := range n {
-			tx.Put(sample(i+1, fmt.Sprintf("uid-%09d", i)))
+			tx.Put(storetest.Sample(i+1, fmt.Sprintf("uid-%09d", i)))
 		}
 		return nil
 	})
@@ -435,11 +434,4 @@ func BenchmarkViewGet(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// byID returns bs sorted by id, never nil, for order-insensitive comparisons.
-func byID(bs []booking.Booking) []booking.Booking {
-	out := append([]booking.Booking{}, bs...)
-	slices.SortFunc(out, func(a, b booking.Booking) int { return cmp.Compare(a.ID, b.ID) })
-	return out
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/booking/boltstore"
+	"github.com/calmock/calmock/booking/storetest"
 )
 
 // The crash test re-executes this test binary as a child running TestHelperProcess, which
@@ -36,7 +37,7 @@ func TestHelperProcess(t *testing.T) {
 	for i := 0; ; i++ {
 		var b booking.Booking
 		err := s.Update(ctx, func(tx booking.Tx) error {
-			b = sample(tx.NextID(), fmt.Sprintf("r%s-%06d", round, i))
+			b = storetest.Sample(tx.NextID(), fmt.Sprintf("r%s-%06d", round, i))
 			b.HostID = i % 5
 			b.Attendees[0].Email = fmt.Sprintf("user%d@example.com", i%7)
 			// Grow the file now and then so commits also remap and extend it.
@@ -92,7 +93,7 @@ func TestCrashSafety(t *testing.T) {
 			}
 			return nil
 		})
-		if id := nextID(t, s); id <= maxID {
+		if id := storetest.NextID(t, s); id <= maxID {
 			t.Errorf("round %d: next id %d reuses acknowledged id %d", round, id, maxID)
 		}
 		if err := s.Close(); err != nil {
