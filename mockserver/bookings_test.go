@@ -415,3 +415,75 @@ func TestBookings_Instant(t *testing.T) {
 		t.Errorf("instant on a personal event type: %s", r.errorMessage(t))
 	}
 }
+
+// TestPipeline_Limits: hostile or absurd input gets a clear 4xx in the envelope, never a
+// 5xx (issue 5 point 2).
+func TestPipeline_Limits(t *testing.T) {
+	f := MustServer(t, Config{})
+	plain := f.eventType(t, profile.KindPlain)
+	lenient := func(t *testing.T, r response, constraint, message string) {
+		t.Helper()
+		errs := r.body["error"].(map[string]any)["details"].(map[string]any)["errors"].([]any)
+		if got := errs[0].(map[string]any)["constraints"].(map[string]any)[constraint]; got != message {
+			t.Errorf("constraint %s = %v, want %q", constraint, got, message)
+		}
+	}
+	t.Run("absurd take", func(t *testing.T) {
+		lenient(t, f.do(t, "GET", "/v2/bookings?take=100000000000000000000000", f.key(0), nil).expect(t, 400), "max", "take must not be greater than 250")
+		lenient(t, f.do(t, "GET", "/v2/bookings?take=ten", f.key(0), nil).expect(t, 400), "isInt", "take must be an integer number")
+		lenient(t, f.do(t, "GET", "/v2/bookings?skip=-1", f.key(0), nil).expect(t, 400), "min", "skip must not be less than 0")
+	})
+	t.Run("absurd skip is an empty page", func(t *testing.T) {
+		for _, skip := range []string{"9000000000000", "99999999999999999999999999"} {
+			r := f.do(t, "GET", "/v2/bookings?skip="+skip, f.key(0), nil).expect(t, 200)
+			if len(r.list(t)) != 0 || r.body["pagination"].(map[string]any)["hasNextPage"] != false {
+				t.Errorf("page beyond the end: %s", r.Body.String())
+			}
+		}
+	})
+	t.Run("wrong content type is an empty body", func(t *testing.T) {
+		r := f.doHeaders(t, "POST", "/v2/bookings", `{"start":"x"}`, map[string]string{"cal-api-version": "2024-08-13", "Content-Type": "text/plain"})
+		r.expect(t, 400)
+		if !strings.HasPrefix(r.errorMessage(t), "start property is wrong") {
+			t.Errorf("message = %q", r.errorMessage(t))
+		}
+	})
+	t.Run("wrong types", func(t *testing.T) {
+		r := f.do(t, "POST", "/v2/bookings", "", map[string]any{"start": 5, "eventTypeId": "1", "attendee": "me"}).expect(t, 400)
+		for _, want := range []string{"start must be a valid ISO 8601 date string", "eventTypeId must be an integer number", "nested property attendee must be either object or array"} {
+			if !strings.Contains(r.errorMessage(t), want) {
+				t.Errorf("message %q lacks %q", r.errorMessage(t), want)
+			}
+		}
+	})
+	t.Run("unknown enum value", func(t *testing.T) {
+		body := createBody(plain.ID, slot(70, 10), "e@example.com")
+		body["attendee"].(map[string]any)["language"] = "klingon"
+		r := f.do(t, "POST", "/v2/bookings", "", body).expect(t, 400)
+		if !strings.Contains(r.errorMessage(t), "language must be one of the following values: ar, ca") {
+			t.Errorf("message = %q", r.errorMessage(t))
+		}
+	})
+	t.Run("very long strings are stored as sent", func(t *testing.T) {
+		body := createBody(plain.ID, slot(71, 10), "long@example.com")
+		body["attendee"].(map[string]any)["name"] = strings.Repeat("n", 50_000)
+		d := f.do(t, "POST", "/v2/bookings", "", body).expect(t, 201).data(t)
+		if len(d["attendees"].([]any)[0].(map[string]any)["name"].(string)) != 50_000 {
+			t.Error("long name not kept")
+		}
+	})
+	t.Run("non-UTF-8 becomes U+FFFD, as in Node's decoder", func(t *testing.T) {
+		raw := `{"start":"` + slot(72, 10) + `","eventTypeId":` + itoa(plain.ID) + `,"attendee":{"name":"caf` + "\xe9" + `","email":"u@example.com","timeZone":"UTC"}}`
+		d := f.do(t, "POST", "/v2/bookings", "", raw).expect(t, 201).data(t)
+		if got := d["attendees"].([]any)[0].(map[string]any)["name"]; got != "caf\uFFFD" {
+			t.Errorf("name = %q", got)
+		}
+	})
+	t.Run("deep nesting", func(t *testing.T) {
+		raw := `{"metadata":` + strings.Repeat(`{"a":`, 20000) + `1` + strings.Repeat(`}`, 20000) + `}`
+		r := f.do(t, "POST", "/v2/bookings", "", raw)
+		if r.Code != 400 && r.Code != 413 {
+			t.Fatalf("status %d", r.Code)
+		}
+	})
+}

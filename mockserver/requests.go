@@ -2,6 +2,8 @@ package mockserver
 
 import (
 	"encoding/json"
+	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -426,6 +428,11 @@ func decodeListQuery(q url.Values) (booking.Filter, error) {
 	}
 	if q.Has("take") {
 		n, err := strconv.Atoi(q.Get("take"))
+		if errors.Is(err, strconv.ErrRange) {
+			// An integer too large for Go is still an integer to the real API's number
+			// conversion: it fails the maximum, not the type.
+			n, err = math.MaxInt, nil
+		}
 		switch {
 		case err != nil:
 			errs.add("take", q.Get("take"), "isInt", "take must be an integer number")
@@ -439,6 +446,12 @@ func decodeListQuery(q url.Values) (booking.Filter, error) {
 	}
 	if q.Has("skip") {
 		n, err := strconv.Atoi(q.Get("skip"))
+		if errors.Is(err, strconv.ErrRange) {
+			n, err = math.MaxInt, nil // past any end: an empty page
+			if strings.HasPrefix(q.Get("skip"), "-") {
+				n = -1
+			}
+		}
 		switch {
 		case err != nil:
 			errs.add("skip", q.Get("skip"), "isInt", "skip must be an integer number")
