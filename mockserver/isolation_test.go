@@ -48,6 +48,7 @@ func TestIsolation_OtherUsersBookings(t *testing.T) {
 		}
 	})
 	t.Run("state unchanged by the refusals", func(t *testing.T) {
+		// (runs before "public by uid", which reschedules the pending booking)
 		d := f.do(t, "GET", "/v2/bookings/"+pending, owner, nil).expect(t, 200).data(t)
 		if d["status"] != "pending" {
 			t.Fatalf("status = %v, want pending", d["status"])
@@ -57,10 +58,34 @@ func TestIsolation_OtherUsersBookings(t *testing.T) {
 			t.Fatal("attendee marked absent by a stranger")
 		}
 	})
-	// What the real API allows anyone holding the uid to do.
+	t.Run("seated attendees hidden", func(t *testing.T) {
+		seated := f.eventType(t, profile.KindSeated)
+		first := f.do(t, "POST", "/v2/bookings", owner, createBody(seated.ID, slot(21, 10), "seat1@example.com")).expect(t, http.StatusCreated).data(t)
+		second := f.do(t, "POST", "/v2/bookings", "", createBody(seated.ID, slot(21, 10), "seat2@example.com")).expect(t, http.StatusCreated).data(t)
+		uid := first["uid"].(string)
+		if n := len(f.do(t, "GET", "/v2/bookings/"+uid, stranger, nil).expect(t, 200).data(t)["attendees"].([]any)); n != 0 {
+			t.Errorf("a stranger sees %d attendees of a seated booking that hides them", n)
+		}
+		if n := len(f.do(t, "GET", "/v2/bookings/"+uid, owner, nil).expect(t, 200).data(t)["attendees"].([]any)); n != 2 {
+			t.Errorf("the owner sees %d attendees, want 2", n)
+		}
+		bySeat := f.do(t, "GET", "/v2/bookings/by-seat/"+second["seatUid"].(string), stranger, nil).expect(t, 200).data(t)["attendees"].([]any)
+		if len(bySeat) != 1 || bySeat[0].(map[string]any)["email"] != "seat2@example.com" {
+			t.Errorf("by-seat shows a stranger %v, want only that seat's attendee", bySeat)
+		}
+	})
+	// What the real API allows anyone holding the uid to do (optional-auth or unchecked
+	// endpoints): the mock allows it too.
 	t.Run("public by uid", func(t *testing.T) {
 		f.do(t, "GET", "/v2/bookings/"+pending, stranger, nil).expect(t, 200)
 		f.do(t, "GET", "/v2/bookings/"+pending+"/calendar-links", stranger, nil).expect(t, 200)
 		f.do(t, "GET", "/v2/bookings/"+pending+"/transcripts", stranger, nil).expect(t, 200)
+		f.do(t, "GET", "/v2/bookings/"+pending+"/recordings", stranger, nil).expect(t, 200)
+		rr := f.eventType(t, profile.KindRoundRobin)
+		rrUID := f.do(t, "POST", "/v2/bookings", "", map[string]any{"start": slot(22, 10), "eventTypeSlug": rr.Slug, "teamSlug": rr.TeamSlug,
+			"attendee": map[string]any{"name": "R", "email": "rr-iso@example.com", "timeZone": "UTC"}}).expect(t, 201).data(t)["uid"].(string)
+		f.do(t, "POST", "/v2/bookings/"+rrUID+"/reassign", stranger, nil).expect(t, 200) // unchecked in 2024-08-13
+		moved := f.do(t, "POST", "/v2/bookings/"+pending+"/reschedule", stranger, map[string]any{"start": slot(23, 10)}).expect(t, 201).data(t)
+		f.do(t, "POST", "/v2/bookings/"+moved["uid"].(string)+"/cancel", stranger, map[string]any{"cancellationReason": "x"}).expect(t, 200)
 	})
 }
