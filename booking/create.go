@@ -443,7 +443,7 @@ func (s *Service) bookSeat(tx Tx, et EventType, sl slot, booker Attendee, in Cre
 		if b.Status != StatusAccepted {
 			continue
 		}
-		if hasAttendeeEmail(b, seat.Email) {
+		if hasAttendeeEmail(&b, seat.Email) {
 			return Result{}, CoreErrorf(ECONFLICT, msgAlreadySignedUp)
 		}
 		if len(b.Attendees) >= et.SeatsPerTimeSlot {

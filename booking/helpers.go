@@ -117,7 +117,7 @@ func seatIndex(b Booking, seatUID string) int {
 }
 
 // hasAttendeeEmail reports whether an attendee of b has email (exact).
-func hasAttendeeEmail(b Booking, email string) bool {
+func hasAttendeeEmail(b *Booking, email string) bool {
 	for _, a := range b.Attendees {
 		if a.Email == email {
 			return true

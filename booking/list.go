@@ -43,10 +43,9 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 	var matches []*Booking
 	err := s.store.View(ctx, func(tx Tx) error {
 		now := s.clock.Now()
-		visible := tx.Visible(caller.ID, caller.Email)
-		for i := range visible {
-			if s.matches(visible[i], f, now) {
-				matches = append(matches, &visible[i])
+		for _, b := range tx.Visible(caller.ID, caller.Email) {
+			if s.matches(b, f, now) {
+				matches = append(matches, b)
 			}
 		}
 		return nil
@@ -67,7 +66,7 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 }
 
 // matches applies every filter of f to b.
-func (s *Service) matches(b Booking, f Filter, now time.Time) bool {
+func (s *Service) matches(b *Booking, f Filter, now time.Time) bool {
 	if len(f.Statuses) > 0 {
 		hit := false
 		for _, st := range f.Statuses {
@@ -136,7 +135,7 @@ func inBounds(t time.Time, after, before *time.Time) bool {
 }
 
 // statusMatches is the list endpoint's predicate for one status value (§6.2).
-func statusMatches(b Booking, st ListStatus, now time.Time) bool {
+func statusMatches(b *Booking, st ListStatus, now time.Time) bool {
 	gone := b.Status == StatusCancelled || b.Status == StatusRejected
 	future := !b.End.Before(now)
 	past := !b.End.After(now)

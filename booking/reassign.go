@@ -29,7 +29,7 @@ func (s *Service) Reassign(ctx context.Context, caller User, uid string) (Reassi
 		except := map[string]bool{b.UID: true}
 		for _, id := range et.HostIDs {
 			u, ok := s.catalog.UserByID(id)
-			if !ok || id == b.HostID || hasAttendeeEmail(b, u.Email) || hostBusy(tx, id, b.Start, b.End, except) {
+			if !ok || id == b.HostID || hasAttendeeEmail(&b, u.Email) || hostBusy(tx, id, b.Start, b.End, except) {
 				continue
 			}
 			r, err := s.reassign(tx, b, et, u, now)

@@ -148,7 +148,7 @@ func (s *Service) rescheduleSeat(tx Tx, old Booking, et EventType, in Reschedule
 	}
 	var moved Booking
 	if target != nil {
-		if hasAttendeeEmail(*target, seat.Email) {
+		if hasAttendeeEmail(target, seat.Email) {
 			return Result{}, CoreErrorf(ECONFLICT, msgAlreadySignedUp)
 		}
 		if len(target.Attendees) >= et.SeatsPerTimeSlot {

@@ -270,7 +270,7 @@ func (s *Server) pastBookingUID(ctx context.Context, p profile.Profile) string {
 				continue
 			}
 			if best.UID == "" || b.Start.After(best.Start) || (b.Start.Equal(best.Start) && b.UID < best.UID) {
-				best = b
+				best = *b
 			}
 		}
 		return nil

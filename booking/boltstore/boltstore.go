@@ -388,7 +388,7 @@ func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
 	return out
 }
 
-func (t *tx) Visible(userID int, email string) []booking.Booking {
+func (t *tx) Visible(userID int, email string) []*booking.Booking {
 	email = strings.ToLower(email)
 	var uids [][]byte
 	if userID != 0 {
@@ -412,7 +412,11 @@ func (t *tx) Visible(userID int, email string) []booking.Booking {
 		return false
 	})
 	sortByID(out)
-	return out
+	ptrs := make([]*booking.Booking, len(out))
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	return ptrs
 }
 
 // Put stores b, replacing (and first unindexing) the version with the same uid. It cannot

@@ -43,13 +43,13 @@ func dayOf(t time.Time) int64 {
 // Store keeps bookings in memory. The zero value is not usable; call New.
 type Store struct {
 	mu       sync.RWMutex
-	bookings map[string]booking.Booking // by uid; never shared with callers
-	byHost   map[int]set                // organizer id → uids
-	byEmail  map[string]set             // lower-cased attendee email → uids
-	bySeries map[string]set             // recurringBookingUid → uids
-	bySlot   map[slotKey]set            // (event type, start) → uids
-	bySeat   map[string]string          // seat uid → booking uid
-	byDay    map[hostDay]set            // (organizer, start day) → uids
+	bookings map[string]*booking.Booking // by uid; never changed in place (see copy)
+	byHost   map[int]set                 // organizer id → uids
+	byEmail  map[string]set              // lower-cased attendee email → uids
+	bySeries map[string]set              // recurringBookingUid → uids
+	bySlot   map[slotKey]set             // (event type, start) → uids
+	bySeat   map[string]string           // seat uid → booking uid
+	byDay    map[hostDay]set             // (organizer, start day) → uids
 	// longest is the longest booking ever stored: how many days before a window a booking
 	// overlapping it can start. It never shrinks, which only costs a few extra lookups.
 	longest time.Duration
@@ -59,7 +59,7 @@ type Store struct {
 // New returns an empty store whose first id is 1.
 func New() *Store {
 	return &Store{
-		bookings: map[string]booking.Booking{},
+		bookings: map[string]*booking.Booking{},
 		byHost:   map[int]set{},
 		byEmail:  map[string]set{},
 		bySeries: map[string]set{},
@@ -103,9 +103,9 @@ func (s *Store) Update(ctx context.Context, fn func(booking.Tx) error) error {
 // put stores b (already a private copy), replacing and unindexing the old version.
 func (s *Store) put(b booking.Booking) {
 	if old, ok := s.bookings[b.UID]; ok {
-		s.unindex(old)
+		s.unindex(*old)
 	}
-	s.bookings[b.UID] = b
+	s.bookings[b.UID] = &b
 	s.index(b)
 }
 
@@ -171,25 +171,28 @@ func (t *tx) current(uid string) (booking.Booking, bool) {
 	if b, ok := t.writes[uid]; ok {
 		return b, true
 	}
-	b, ok := t.s.bookings[uid]
-	return b, ok
+	p, ok := t.s.bookings[uid]
+	if !ok {
+		return booking.Booking{}, false
+	}
+	return *p, true
 }
 
 // query returns copies of the bookings among the index candidates, plus any written in this
 // transaction, that satisfy keep. An index only proposes candidates; keep decides, so stale
 // candidates (rewritten in this transaction) are filtered correctly.
-func (t *tx) query(candidates set, keep func(booking.Booking) bool) []booking.Booking {
+func (t *tx) query(candidates set, keep func(*booking.Booking) bool) []booking.Booking {
 	var out []booking.Booking
 	for uid := range candidates {
 		if _, rewritten := t.writes[uid]; rewritten {
 			continue
 		}
-		if b := t.s.bookings[uid]; keep(b) {
-			out = append(out, t.copy(b))
+		if p := t.s.bookings[uid]; p != nil && keep(p) {
+			out = append(out, t.copy(*p))
 		}
 	}
-	for _, b := range t.writes {
-		if keep(b) {
+	for uid := range t.writes {
+		if b := t.writes[uid]; keep(&b) {
 			out = append(out, t.copy(b))
 		}
 	}
@@ -217,7 +220,7 @@ func (t *tx) copy(b booking.Booking) booking.Booking {
 }
 
 func (t *tx) BySeat(seatUID string) (booking.Booking, bool) {
-	holds := func(b booking.Booking) bool {
+	holds := func(b *booking.Booking) bool {
 		for _, a := range b.Attendees {
 			if a.SeatUID == seatUID {
 				return true
@@ -237,7 +240,7 @@ func (t *tx) BySeat(seatUID string) (booking.Booking, bool) {
 }
 
 func (t *tx) Series(recurringUID string) []booking.Booking {
-	out := t.query(t.s.bySeries[recurringUID], func(b booking.Booking) bool {
+	out := t.query(t.s.bySeries[recurringUID], func(b *booking.Booking) bool {
 		return recurringUID != "" && b.RecurringBookingUID == recurringUID
 	})
 	sort.Slice(out, func(i, j int) bool {
@@ -250,7 +253,7 @@ func (t *tx) Series(recurringUID string) []booking.Booking {
 }
 
 func (t *tx) At(eventTypeID int, start time.Time) []booking.Booking {
-	out := t.query(t.s.bySlot[slotKey{eventTypeID, start.UnixNano()}], func(b booking.Booking) bool {
+	out := t.query(t.s.bySlot[slotKey{eventTypeID, start.UnixNano()}], func(b *booking.Booking) bool {
 		return b.EventTypeID == eventTypeID && b.Start.Equal(start)
 	})
 	sortByID(out)
@@ -270,14 +273,14 @@ func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
 			candidates.add(uid)
 		}
 	}
-	out := t.query(candidates, func(b booking.Booking) bool {
+	out := t.query(candidates, func(b *booking.Booking) bool {
 		return b.HostID == hostID && b.Start.Before(end) && b.End.After(start)
 	})
 	sortByID(out)
 	return out
 }
 
-func (t *tx) Visible(userID int, email string) []booking.Booking {
+func (t *tx) Visible(userID int, email string) []*booking.Booking {
 	email = strings.ToLower(email)
 	visible := func(b *booking.Booking) bool {
 		if userID != 0 && b.HostID == userID {
@@ -300,18 +303,16 @@ func (t *tx) Visible(userID int, email string) []booking.Booking {
 	if email != "" {
 		attended = t.s.byEmail[email]
 	}
-	// Straight from the two indexes into one slice (no merged candidate set, no sorting: the
-	// order is unspecified), because a list may visit tens of thousands of bookings.
-	out := make([]booking.Booking, 0, len(hosted)+len(attended))
+	// Straight from the two indexes into one slice of pointers (no merged candidate set, no
+	// sorting: the order is unspecified, and no copy in a View), because a list may visit
+	// tens of thousands of bookings.
+	out := make([]*booking.Booking, 0, len(hosted)+len(attended))
 	consider := func(uid string) {
 		if _, rewritten := t.writes[uid]; rewritten {
 			return
 		}
-		out = append(out, t.s.bookings[uid])
-		if !visible(&out[len(out)-1]) {
-			out = out[:len(out)-1]
-		} else if !t.readOnly {
-			out[len(out)-1] = out[len(out)-1].Clone()
+		if p := t.s.bookings[uid]; p != nil && visible(p) {
+			out = append(out, t.share(p))
 		}
 	}
 	for uid := range hosted {
@@ -322,12 +323,22 @@ func (t *tx) Visible(userID int, email string) []booking.Booking {
 			consider(uid)
 		}
 	}
-	for _, b := range t.writes {
-		if visible(&b) {
-			out = append(out, t.copy(b))
+	for uid := range t.writes {
+		if b := t.writes[uid]; visible(&b) {
+			c := b.Clone()
+			out = append(out, &c)
 		}
 	}
 	return out
+}
+
+// share is copy for pointers: the stored booking itself in a View, a deep copy in an Update.
+func (t *tx) share(p *booking.Booking) *booking.Booking {
+	if t.readOnly {
+		return p
+	}
+	c := p.Clone()
+	return &c
 }
 
 func (t *tx) Put(b booking.Booking) {
