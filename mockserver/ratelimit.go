@@ -35,11 +35,19 @@ type rateWindowState struct {
 // headers keep working, and nothing is counted.
 const unlimited = "2147483647"
 
+// unlimitedHeaders are the rate-limit triple of a server whose limit is off (shared values,
+// canonical keys: no allocation per response).
+var unlimitedHeaders = http.Header{
+	"X-Ratelimit-Limit-Default":     {unlimited},
+	"X-Ratelimit-Remaining-Default": {unlimited},
+	"X-Ratelimit-Reset-Default":     {"60"},
+}
+
 // setUnlimitedHeaders stamps the rate-limit triple of a server whose limit is off.
 func setUnlimitedHeaders(h http.Header) {
-	h.Set("X-RateLimit-Limit-Default", unlimited)
-	h.Set("X-RateLimit-Remaining-Default", unlimited)
-	h.Set("X-RateLimit-Reset-Default", "60")
+	for k, v := range unlimitedHeaders {
+		h[k] = v
+	}
 }
 
 func newRateLimiter(limit int, clock booking.Clock) *rateLimiter {
