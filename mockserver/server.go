@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -98,11 +99,18 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	catalog := set.Catalog()
+	// From here on the bookings live in the store only; keeping the fixture copies would
+	// double the memory of a large (-bookings) world.
+	world := *set
+	world.Bookings = nil
+	if len(set.Bookings) > largeWorld {
+		defer debug.FreeOSMemory() // hand the generation garbage back once, at start-up
+	}
 	s := &Server{
 		service:  booking.NewService(store, catalog, clock, booking.NewSeededIDs(cfg.Seed)),
 		store:    store,
 		catalog:  catalog,
-		fixtures: set,
+		fixtures: &world,
 		clock:    clock,
 		log:      logger(cfg.Logger),
 		reqIDs:   newRequestIDs(cfg.Seed),
@@ -115,7 +123,12 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Fixtures returns the fixture set the server started with (read-only).
+// largeWorld is the number of fixture bookings above which start-up returns its garbage to
+// the operating system at once.
+const largeWorld = 10_000
+
+// Fixtures returns the users, teams and event types the server started with (read-only).
+// Bookings are not kept there: they live in the store.
 func (s *Server) Fixtures() *fixtures.Set { return s.fixtures }
 
 // ServeHTTP applies what the real API does before routing (URL rewrite, common headers,
