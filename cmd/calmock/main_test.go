@@ -313,12 +313,17 @@ func TestMain_KillDuringWriteBurst(t *testing.T) {
 			}
 		}(w)
 	}
-	for {
+	for give := time.Now().Add(30 * time.Second); ; {
 		mu.Lock()
 		n := len(acked)
 		mu.Unlock()
 		if n >= 40 {
 			break
+		}
+		if time.Now().After(give) {
+			close(stopWriters)
+			wg.Wait()
+			t.Fatalf("only %d creates acknowledged in 30 s", n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
