@@ -108,18 +108,21 @@ func BenchmarkStore_Visible(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run("bookings="+strconv.Itoa(n), func(b *testing.B) {
 			set := benchSet(b, n)
-			s := mustSeeded(b, set.Bookings)
-			u := set.Users[0]
-			ctx := context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
-				_ = s.View(ctx, func(tx booking.Tx) error {
-					if len(tx.Visible(u.ID, u.Email)) == 0 {
-						b.Fatal("no bookings")
-					}
-					return nil
-				})
+			benchVisible(b, mustSeeded(b, set.Bookings), set.Users[0].User)
+		})
+	}
+}
+
+// benchVisible measures what user u may see in store s.
+func benchVisible(b *testing.B, s booking.Store, u booking.User) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = s.View(ctx, func(tx booking.Tx) error {
+			if len(tx.Visible(u.ID, u.Email)) == 0 {
+				b.Fatal("no bookings")
 			}
+			return nil
 		})
 	}
 }
@@ -142,17 +145,7 @@ func BenchmarkStore_VisibleAmongOthers(b *testing.B) {
 				}
 				kept = append(kept, bk)
 			}
-			s := mustSeeded(b, kept)
-			ctx := context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
-				_ = s.View(ctx, func(tx booking.Tx) error {
-					if len(tx.Visible(u.ID, u.Email)) == 0 {
-						b.Fatal("no bookings")
-					}
-					return nil
-				})
-			}
+			benchVisible(b, mustSeeded(b, kept), u.User)
 		})
 	}
 }
