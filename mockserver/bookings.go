@@ -39,6 +39,9 @@ func (s *Server) handleBookingCreate(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := checkGuestEmails(in.Guests); err != nil {
+		return err
+	}
 	res, err := s.service.Create(c.r.Context(), c.caller, in)
 	if err != nil {
 		return err
@@ -276,4 +279,17 @@ func (s *Server) pastBookingUID(ctx context.Context, p profile.Profile) string {
 		return nil
 	})
 	return best.UID
+}
+
+// checkGuestEmails refuses guests that are not email addresses. The create body's own checks
+// let any string through; the real booking core then refuses it with a zod error, answered
+// in its own envelope (shape B: code BAD_REQUEST, no details, "<path> - <issue>, " text).
+func checkGuestEmails(guests []string) error {
+	for _, g := range guests {
+		if !validEmail(g) {
+			return &apiError{status: http.StatusBadRequest, code: "BAD_REQUEST",
+				message: "responses - {guests}email_validation_error, ", noDetails: true}
+		}
+	}
+	return nil
 }

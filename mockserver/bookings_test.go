@@ -487,3 +487,20 @@ func TestPipeline_Limits(t *testing.T) {
 		}
 	})
 }
+
+func TestBookings_InvalidGuestEmail(t *testing.T) {
+	f := MustServer(t, Config{})
+	plain := f.eventType(t, profile.KindPlain)
+	body := createBody(plain.ID, slot(11, 9), "host-guest@example.com")
+	body["guests"] = []any{"ok@example.com", "not-an-email"}
+	r := f.do(t, "POST", "/v2/bookings", "", body).expect(t, http.StatusBadRequest)
+	e := r.body["error"].(map[string]any)
+	if e["code"] != "BAD_REQUEST" || e["message"] != "responses - {guests}email_validation_error, " {
+		t.Errorf("error = %v", e)
+	}
+	if _, has := e["details"]; has {
+		t.Errorf("zod errors have no details: %s", r.Body.String())
+	}
+	body["guests"] = []any{"ok@example.com"}
+	f.do(t, "POST", "/v2/bookings", "", body).expect(t, http.StatusCreated)
+}

@@ -61,6 +61,8 @@ type apiError struct {
 	code    string // Nest exception class name, e.g. "BadRequestException"
 	message string
 	details any // nil → httpDetails built from message
+	// noDetails: the envelope has no details key (the booking core's zod errors, shape B).
+	noDetails bool
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.message) }
@@ -134,7 +136,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &ae):
 		details := ae.details
-		if details == nil {
+		if details == nil && !ae.noDetails {
 			details = httpDetails{Message: ae.message, Error: http.StatusText(ae.status), StatusCode: ae.status}
 		}
 		s.writeEnvelope(w, r, ae.status, errorBody{Code: ae.code, Message: ae.message, Details: details})

@@ -54,6 +54,8 @@ func sweepCases(t *testing.T, f *fixture) []sweepCase {
 	toCancel := mk(plain.ID, 52, "sweep6@example.com")["uid"].(string)
 	past, pastEmail := f.pastAccepted(t)
 	host := itoa(rr.HostUserIDs[0])
+	badGuest := createBody(plain.ID, slot(68, 10), "bg@example.com")
+	badGuest["guests"] = []any{"nope"}
 	vl := f.eventType(t, profile.KindVariableLength)
 	instant := createBody(rr.ID, slot(65, 10), "inst@example.com")
 	instant["instant"] = true
@@ -75,6 +77,7 @@ func sweepCases(t *testing.T, f *fixture) []sweepCase {
 		{"create instant", "POST", "/v2/bookings", "", instant, 201, "behaviour §11.6: awaiting_host and the host id \"unknown\" are not in the official document"},
 		{"create variable length", "POST", "/v2/bookings", "", variable, 201, ""},
 		{"create by slug, phone-only attendee, guest, metadata, address", "POST", "/v2/bookings", "", bySlug, 201, ""},
+		{"create with a bad guest email (shape B)", "POST", "/v2/bookings", "", badGuest, 400, ""},
 		{"create invalid", "POST", "/v2/bookings", "", map[string]any{"start": "x"}, 400, ""},
 		{"create unknown event type", "POST", "/v2/bookings", "", createBody(99999, slot(62, 10), "c4@example.com"), 404, ""},
 		{"get", "GET", "/v2/bookings/" + accepted, "", nil, 200, ""},
