@@ -59,6 +59,9 @@ func newRateLimiter(limit int, clock booking.Clock) *rateLimiter {
 func (l *rateLimiter) take(h http.Header, tracker string) error {
 	now := l.clock.Now()
 	l.mu.Lock()
+	if len(l.seen) >= maxTrackers {
+		l.evictExpired(now)
+	}
 	st := l.seen[tracker]
 	if st == nil || (now.Sub(st.start) >= rateWindow && !now.Before(st.blockedUntil)) {
 		st = &rateWindowState{start: now}
@@ -87,6 +90,19 @@ func (l *rateLimiter) take(h http.Header, tracker string) error {
 			message: msgTooManyRequests, details: msgTooManyRequests}
 	}
 	return nil
+}
+
+// maxTrackers bounds the limiter's memory: past it, trackers whose window and block are over
+// are dropped, so a client cycling through bogus keys or addresses cannot grow it forever.
+const maxTrackers = 10_000
+
+// evictExpired drops every tracker whose window and block have ended. Called with l.mu held.
+func (l *rateLimiter) evictExpired(now time.Time) {
+	for k, st := range l.seen {
+		if now.Sub(st.start) >= rateWindow && !now.Before(st.blockedUntil) {
+			delete(l.seen, k)
+		}
+	}
 }
 
 func ceilSeconds(d time.Duration) int {
