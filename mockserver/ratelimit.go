@@ -23,6 +23,8 @@ type rateLimiter struct {
 	clock booking.Clock
 	mu    sync.Mutex
 	seen  map[string]*rateWindowState
+	// lastEvict is when expired trackers were last dropped.
+	lastEvict time.Time
 }
 
 type rateWindowState struct {
@@ -59,7 +61,10 @@ func newRateLimiter(limit int, clock booking.Clock) *rateLimiter {
 func (l *rateLimiter) take(h http.Header, tracker string) error {
 	now := l.clock.Now()
 	l.mu.Lock()
-	if len(l.seen) >= maxTrackers {
+	if len(l.seen) >= maxTrackers && now.Sub(l.lastEvict) >= time.Second {
+		// At most once a second: with that many live trackers a sweep per request would
+		// make every request pay for all of them.
+		l.lastEvict = now
 		l.evictExpired(now)
 	}
 	st := l.seen[tracker]
