@@ -44,8 +44,9 @@ fuzz:
 		$(GO) test ./mockserver -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
 
-## lint: formatting and vet
+## lint: formatting, vet and staticcheck (pinned, fetched through the module proxy)
 lint: fmt-check vet
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 vet:
 	$(GO) vet ./...
