@@ -38,6 +38,13 @@ func main() {
 		fmt.Fprintln(os.Stdout, "calmock", version)
 		return
 	}
+	if m.dumpFixtures {
+		if err := m.DumpFixtures(time.Now().UTC()); err != nil {
+			fmt.Fprintln(os.Stderr, "calmock:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := m.Run(ctx); err != nil {
@@ -57,6 +64,7 @@ type Main struct {
 	rateLimit    int
 	verbose      bool
 	showVersion  bool
+	dumpFixtures bool
 
 	stdout, stderr io.Writer
 	// Addr is the address actually listened on, set once Run is serving (useful with port 0).
@@ -94,6 +102,7 @@ Flags:
 	fs.IntVar(&m.rateLimit, "rate-limit", 120, "requests per minute per API key, as the real API; 0 turns rate limiting off")
 	fs.BoolVar(&m.verbose, "verbose", false, "log every request")
 	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
+	fs.BoolVar(&m.dumpFixtures, "dump-fixtures", false, "print the fixtures (the seeded defaults, or -fixtures) as YAML and exit: a starting point for your own -fixtures file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -115,6 +124,28 @@ func (m *Main) check() error {
 		return fmt.Errorf("-addr %q: %w", m.addr, err)
 	}
 	return nil
+}
+
+// DumpFixtures writes the fixture set the server would start with, as YAML, to stdout. now
+// places the generated defaults in time.
+func (m *Main) DumpFixtures(now time.Time) error {
+	set, err := m.loadFixtures(now)
+	if err != nil {
+		return err
+	}
+	return set.WriteYAML(m.stdout)
+}
+
+// loadFixtures returns the -fixtures file, or the defaults generated from -seed.
+func (m *Main) loadFixtures(now time.Time) (*fixtures.Set, error) {
+	if m.fixturesPath != "" {
+		return fixtures.Load(m.fixturesPath)
+	}
+	set, err := fixtures.Default(m.seed, now)
+	if err != nil {
+		return nil, fmt.Errorf("default fixtures: %w", err)
+	}
+	return set, nil
 }
 
 // Run builds the server, serves until ctx is done, then shuts down gracefully.

@@ -510,3 +510,24 @@ func startChild(t *testing.T, args string) (*exec.Cmd, string) {
 	t.Fatal("child did not start")
 	return nil, ""
 }
+
+// TestMain_DumpFixtures: the dump is a fixture file that -fixtures accepts, so a user can
+// start their own from it.
+func TestMain_DumpFixtures(t *testing.T) {
+	var out bytes.Buffer
+	m := NewMain(&out, io.Discard)
+	if err := m.ParseFlags([]string{"-dump-fixtures", "-seed", "4"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.DumpFixtures(time.Date(2030, 1, 9, 9, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "dumped.yaml")
+	if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := MustRunMain(t, "-fixtures", path)
+	if code, body := get(t, base+"/_calmock/profile"); code != http.StatusOK || !strings.Contains(body, "cal_test_") {
+		t.Fatalf("server on the dumped fixtures: %d %.200s", code, body)
+	}
+}
