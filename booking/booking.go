@@ -3,7 +3,10 @@
 // knows nothing about HTTP, JSON envelopes or OpenAPI.
 package booking
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Status is a booking's status as Cal.com writes it on the wire (lower case).
 type Status string
@@ -186,6 +189,24 @@ type Booking struct {
 
 // Duration is the booking's length in whole minutes.
 func (b Booking) Duration() int { return int(b.End.Sub(b.Start) / time.Minute) }
+
+// VisibleTo reports whether the booking is organised by userID or attended by email (the
+// list endpoint's visibility rule; emails compare case-insensitively, and 0 or "" never
+// match). Stores use it to confirm what their indexes propose.
+func (b *Booking) VisibleTo(userID int, email string) bool {
+	if userID != 0 && b.HostID == userID {
+		return true
+	}
+	if email == "" {
+		return false
+	}
+	for _, a := range b.Attendees {
+		if strings.EqualFold(a.Email, email) {
+			return true
+		}
+	}
+	return false
+}
 
 // IsRecurring reports whether the booking is an occurrence of a recurring series.
 func (b Booking) IsRecurring() bool { return b.RecurringBookingUID != "" }

@@ -397,20 +397,7 @@ func (t *tx) Visible(userID int, email string) []*booking.Booking {
 	if email != "" {
 		uids = append(uids, scan(t.email, strKey(email, ""))...)
 	}
-	out := t.query(uids, func(b booking.Booking) bool {
-		if userID != 0 && b.HostID == userID {
-			return true
-		}
-		if email == "" {
-			return false
-		}
-		for _, a := range b.Attendees {
-			if strings.ToLower(a.Email) == email {
-				return true
-			}
-		}
-		return false
-	})
+	out := t.query(uids, func(b booking.Booking) bool { return b.VisibleTo(userID, email) })
 	sortByID(out)
 	ptrs := make([]*booking.Booking, len(out))
 	for i := range out {

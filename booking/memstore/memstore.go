@@ -282,20 +282,6 @@ func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
 
 func (t *tx) Visible(userID int, email string) []*booking.Booking {
 	email = strings.ToLower(email)
-	visible := func(b *booking.Booking) bool {
-		if userID != 0 && b.HostID == userID {
-			return true
-		}
-		if email == "" {
-			return false
-		}
-		for _, a := range b.Attendees {
-			if strings.ToLower(a.Email) == email {
-				return true
-			}
-		}
-		return false
-	}
 	var hosted, attended set
 	if userID != 0 {
 		hosted = t.s.byHost[userID]
@@ -311,7 +297,7 @@ func (t *tx) Visible(userID int, email string) []*booking.Booking {
 		if _, rewritten := t.writes[uid]; rewritten {
 			return
 		}
-		if p := t.s.bookings[uid]; p != nil && visible(p) {
+		if p := t.s.bookings[uid]; p != nil && p.VisibleTo(userID, email) {
 			out = append(out, t.share(p))
 		}
 	}
@@ -324,7 +310,7 @@ func (t *tx) Visible(userID int, email string) []*booking.Booking {
 		}
 	}
 	for uid := range t.writes {
-		if b := t.writes[uid]; visible(&b) {
+		if b := t.writes[uid]; b.VisibleTo(userID, email) {
 			c := b.Clone()
 			out = append(out, &c)
 		}
