@@ -39,11 +39,17 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 
 	// Filter and sort pointers into the visible slice, and copy out only the page: a user
 	// may see tens of thousands of bookings, and moving whole Booking values around is what
-	// a list would otherwise spend its time on.
+	// a list would otherwise spend its time on. Visible hands them over by start, so a list
+	// with no filter and the default order does not even read the bookings off the page.
 	var matches []*Booking
 	err := s.store.View(ctx, func(tx Tx) error {
+		visible := tx.Visible(caller.ID, caller.Email)
+		if !f.selective() {
+			matches = visible
+			return nil
+		}
 		now := s.clock.Now()
-		for _, b := range tx.Visible(caller.ID, caller.Email) {
+		for _, b := range visible {
 			if s.matches(b, f, now) {
 				matches = append(matches, b)
 			}
@@ -63,6 +69,15 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 		}
 	}
 	return p, nil
+}
+
+// selective reports whether some filter of f may leave a visible booking out.
+func (f Filter) selective() bool {
+	return len(f.Statuses) > 0 || normalizeEmail(f.AttendeeEmail) != "" ||
+		strings.TrimSpace(f.AttendeeName) != "" || f.BookingUID != "" ||
+		len(f.EventTypeIDs) > 0 || len(f.TeamIDs) > 0 ||
+		f.AfterStart != nil || f.BeforeEnd != nil || f.AfterCreatedAt != nil ||
+		f.BeforeCreatedAt != nil || f.AfterUpdatedAt != nil || f.BeforeUpdatedAt != nil
 }
 
 // matches applies every filter of f to b.
@@ -173,6 +188,14 @@ func sortBookings(bs []*Booking, f Filter) {
 		key, desc = func(b *Booking) time.Time { return b.UpdatedAt }, f.SortDesc
 	case f.SortBy == SortStart:
 		desc = f.SortDesc
+	}
+	if f.SortBy == "" || f.SortBy == SortStart {
+		// Already by start then id (Tx.Visible's order, kept by filtering): nothing to
+		// compare, and a descending order is that order backwards.
+		if desc {
+			slices.Reverse(bs)
+		}
+		return
 	}
 	// Ties are broken by id, so the order is total and the sort need not be stable.
 	slices.SortFunc(bs, func(a, b *Booking) int {

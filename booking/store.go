@@ -32,8 +32,10 @@ type Tx interface {
 	// ForHost returns the bookings organised by user hostID that overlap [start, end).
 	ForHost(hostID int, start, end time.Time) []Booking
 	// Visible returns every booking organised by userID or attended by email (an index
-	// lookup, not a scan of other users' bookings). Order is unspecified. Pointers, because a
-	// user may see tens of thousands of bookings; the same read-only rule as above applies.
+	// lookup, not a scan of other users' bookings), ordered by start, then id: the list's
+	// default order, so that a list without filters pages without reading every booking.
+	// A new slice the caller may reorder; pointers, because a user may see tens of thousands
+	// of bookings, with the same read-only rule as above.
 	Visible(userID int, email string) []*Booking
 	// Put inserts b, or replaces the booking with the same UID.
 	Put(b Booking)

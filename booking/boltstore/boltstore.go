@@ -16,14 +16,21 @@
 // Multi-valued indexes are composite keys scanned with a cursor, so adding or removing one
 // uid never rewrites a list.
 //
-// Durability: Update is one bbolt read-write transaction. bbolt writes the pages and then
-// the meta page, with an fdatasync after each, before Commit returns; so when Update returns
-// nil the writes are on disk, and a crash at any moment leaves either the old or the new
-// state. There is no group commit: bbolt's DB.Batch may call fn more than once (it re-runs
-// the other members of a batch when one fails), which would break Update's exactly-once
-// contract, so each Update pays one commit (two fsyncs, ~5 ms on the CI VM). A safe group
-// commit would run each fn once against a private write set over the shared batch
-// transaction and apply the set only when fn succeeds; it is not needed at the mock's rates.
+// Durability and group commit: Updates are queued to one committer goroutine (started by
+// Open, stopped by Close). It takes the first queued Update plus whatever else is already
+// queued (up to maxBatch), runs their fns one after another in one bbolt read-write
+// transaction, and commits once: bbolt writes the pages and then the meta page, with an
+// fdatasync after each, before Commit returns, and only then are the Updates answered. So
+// when Update returns nil its writes are on disk, a crash at any moment leaves either the
+// old or the new state, and concurrent Updates share one commit (two fsyncs, ~5 ms on the
+// CI VM) instead of queueing for one each. Nothing waits for a batch to fill: a lone Update
+// commits at once, and the Updates that arrive during a commit form the next batch.
+//
+// Each fn runs exactly once, so bbolt's DB.Batch is not used: it re-runs the other members
+// of a batch when one fails. Instead every write a fn makes is logged with the value it
+// replaced, and if the fn fails (returns an error, fails a Put or panics) the log is played
+// back to undo them: the later members of the batch and the commit see exactly the writes
+// of the members that succeeded. If the commit fails, all of those get its error.
 //
 // Bookings are stored as JSON, so a booking read back equals the one put up to what JSON
 // keeps: times come back in UTC or a fixed offset (the same instant), empty slices of
@@ -33,14 +40,18 @@ package boltstore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -76,11 +87,47 @@ var ErrLocked = errors.New("database file is locked by another process")
 // meta pages are both damaged), or holds a schema this version does not know.
 var ErrNotDatabase = errors.New("not a calmock bbolt database")
 
+// ErrClosed is returned (wrapped) by Update after Close.
+var ErrClosed = errors.New("store is closed")
+
+// maxBatch caps how many Updates share one commit, so that one commit's answer never waits
+// on an unbounded number of fns. It is also the capacity of the queue.
+const maxBatch = 256
+
 // Store is a booking.Store in a bbolt file. Open it with Open; it is safe for concurrent use.
+// The caller should call Close when finished.
 type Store struct {
 	db   *bolt.DB
 	path string
+
+	// mu guards closed and every send on reqs: Close closes reqs under the write lock, so
+	// no Update can send on a closed channel or be left in the queue unanswered.
+	mu     sync.RWMutex
+	closed bool
+	reqs   chan *request // Updates waiting for the committer
+	// stopped is closed when the committer has answered every request and exited.
+	stopped chan struct{}
+
+	commits atomic.Int64 // commits made by the committer; the tests count batches with it
 }
+
+// request is one Update waiting for the committer.
+type request struct {
+	ctx  context.Context
+	fn   func(booking.Tx) error
+	done chan result // buffered: the committer never blocks on an answer
+}
+
+// result answers a request.
+type result struct {
+	err error
+	// panicked is the value fn panicked with (nil if it did not): Update panics again with
+	// it in the caller's goroutine, where a recover can see it, instead of killing the
+	// process from the committer's.
+	panicked any
+}
+
+func (r result) failed() bool { return r.err != nil || r.panicked != nil }
 
 type config struct {
 	timeout time.Duration
@@ -142,11 +189,21 @@ func Open(path string, opts ...Option) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	s := &Store{db: db, path: path, reqs: make(chan *request, maxBatch), stopped: make(chan struct{})}
+	go s.commitLoop()
+	return s, nil
 }
 
-// Close closes the file, waiting for running transactions to finish.
+// Close closes the file. Updates already queued run and are answered first, and Views
+// running are waited for; Updates called later fail with ErrClosed.
 func (s *Store) Close() error {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.reqs)
+	}
+	s.mu.Unlock()
+	<-s.stopped
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("boltstore: close %s: %w", s.path, err)
 	}
@@ -213,49 +270,146 @@ func (s *Store) View(ctx context.Context, fn func(booking.Tx) error) error {
 	return err
 }
 
-// Update runs fn, exactly once, in one read-write bbolt transaction; Updates are serialised.
-// If fn returns an error (or a Put failed: a booking that cannot be encoded, an empty uid),
-// the transaction is rolled back and none of its writes, nor the ids it handed out, are kept.
-// Otherwise it is committed and synced to disk before Update returns nil.
+// Update runs fn, exactly once, in a read-write bbolt transaction; Updates are serialised, so
+// fn sees the writes of every Update that returned nil before it was called. If fn returns
+// an error (or a Put failed: a booking that cannot be encoded, an empty uid), none of its
+// writes, nor the ids it handed out, are kept. Otherwise they are committed and synced to
+// disk before Update returns nil; they may share that commit with other Updates (see the
+// package comment). If fn panics, Update panics with the same value, and nothing is kept.
+//
+// ctx is checked when Update is called and again just before fn runs; once fn has run,
+// Update waits for the commit whatever ctx says, so that its answer is always the truth.
+// fn runs on the committer's goroutine: it must not call Update (that would wait for
+// itself) nor runtime.Goexit (t.Fatal in a test: use t.Error and return an error).
 func (s *Store) Update(ctx context.Context, fn func(booking.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var ferr error
-	err := s.db.Update(func(btx *bolt.Tx) error {
-		t := newTx(btx, false)
-		if ferr = fn(t); ferr != nil {
-			return ferr
-		}
-		if t.err != nil {
-			return t.err
-		}
-		if t.nextID != t.startID {
-			if err := btx.Bucket(bucketMeta).Put(keyNextID, encodeInt(t.nextID)); err != nil {
-				return err
-			}
-		}
-		if t.count != t.startCount {
-			return btx.Bucket(bucketMeta).Put(keyCount, encodeInt(t.count))
-		}
-		return nil
-	})
-	if err != nil && (ferr == nil || !errors.Is(err, ferr)) {
-		return fmt.Errorf("boltstore: update: %w", err)
+	r := &request{ctx: ctx, fn: fn, done: make(chan result, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return fmt.Errorf("boltstore: update: %w", ErrClosed)
 	}
-	return err
+	s.reqs <- r // blocks only while maxBatch requests are queued
+	s.mu.RUnlock()
+	res := <-r.done
+	if res.panicked != nil {
+		panic(res.panicked)
+	}
+	return res.err
 }
 
-// tx adapts a bbolt transaction to booking.Tx. Writes go straight into the bbolt
-// transaction, so reads see them, and a rollback discards them.
+// commitLoop is the committer: it commits one batch at a time until Close closes reqs and
+// the queue is empty.
+func (s *Store) commitLoop() {
+	defer close(s.stopped)
+	batch := make([]*request, 0, maxBatch)
+	for r := range s.reqs {
+		batch = append(batch[:0], r)
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-s.reqs:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		s.commit(batch)
+		clear(batch) // drop the fns and contexts now, not when the slots are next reused
+	}
+}
+
+// commit runs the fns of batch in order in one bbolt transaction, commits it if any
+// succeeded, and only then answers every request.
+func (s *Store) commit(batch []*request) {
+	results := make([]result, len(batch))
+	err := s.runBatch(batch, results)
+	for i, r := range batch {
+		if err != nil && !results[i].failed() {
+			results[i].err = fmt.Errorf("boltstore: update: %w", err)
+		}
+		r.done <- results[i]
+	}
+}
+
+// runBatch runs the fns of batch, filling in the result of each one that failed or was not
+// run because its ctx was done. It returns the error of the transaction as a whole
+// (beginning it, undoing a failed fn, or the commit), which is the answer of every other
+// request: no write of the batch was kept.
+func (s *Store) runBatch(batch []*request, results []result) error {
+	btx, err := s.db.Begin(true)
+	if err != nil {
+		return err
+	}
+	succeeded := false
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i].err = err
+			continue
+		}
+		var undoErr error
+		results[i], undoErr = runOne(btx, r.fn)
+		if undoErr != nil {
+			// The transaction still holds part of a failed fn's writes: give it up whole.
+			// The requests not run yet get the error too (they ran zero times, not twice).
+			_ = btx.Rollback()
+			return undoErr
+		}
+		succeeded = succeeded || !results[i].failed()
+	}
+	if !succeeded {
+		return btx.Rollback()
+	}
+	s.commits.Add(1)
+	return btx.Commit()
+}
+
+// runOne runs fn once against btx. If fn fails, its writes are undone before runOne returns
+// (undoErr is an error doing that).
+func runOne(btx *bolt.Tx, fn func(booking.Tx) error) (res result, undoErr error) {
+	t := newTx(btx, false)
+	defer func() {
+		if p := recover(); p != nil {
+			res = result{panicked: p}
+		}
+		if res.failed() {
+			undoErr = t.undo()
+		}
+	}()
+	if err := fn(t); err != nil {
+		return result{err: err}, nil
+	}
+	t.saveCounters()
+	if t.err != nil {
+		return result{err: fmt.Errorf("boltstore: update: %w", t.err)}, nil
+	}
+	return result{}, nil
+}
+
+// tx adapts a bbolt transaction to booking.Tx, for one fn. Writes go straight into the
+// bbolt transaction, so reads see them, and each is logged so that undo can take them back
+// out of the transaction the fn shares with the rest of its batch.
 type tx struct {
 	readOnly bool
 
-	bookings, host, email, series, slot, seat *bolt.Bucket
+	bookings, host, email, series, meta, slot, seat *bolt.Bucket
 
 	startID, nextID   int
 	startCount, count int
-	err               error // first failure; fails the transaction
+	err               error   // first failure; fails the fn
+	log               []write // every write, in order, for undo
+}
+
+// write is one bucket write and what it replaced.
+type write struct {
+	bucket   *bolt.Bucket
+	key, old []byte
+	existed  bool // false: key was absent, undo deletes it
 }
 
 func newTx(btx *bolt.Tx, readOnly bool) *tx {
@@ -267,14 +421,14 @@ func newTx(btx *bolt.Tx, readOnly bool) *tx {
 		series:   btx.Bucket(bucketSeries),
 		slot:     btx.Bucket(bucketSlot),
 		seat:     btx.Bucket(bucketSeat),
+		meta:     btx.Bucket(bucketMeta),
 	}
-	meta := btx.Bucket(bucketMeta)
-	t.startID = decodeInt(meta.Get(keyNextID))
+	t.startID = decodeInt(t.meta.Get(keyNextID))
 	if t.startID < 1 {
 		t.startID = 1
 	}
 	t.nextID = t.startID
-	t.startCount = decodeInt(meta.Get(keyCount))
+	t.startCount = decodeInt(t.meta.Get(keyCount))
 	t.count = t.startCount
 	return t
 }
@@ -282,6 +436,60 @@ func newTx(btx *bolt.Tx, readOnly bool) *tx {
 func (t *tx) fail(err error) {
 	if t.err == nil {
 		t.err = err
+	}
+}
+
+// put and del write to bk through the log. The old value is copied: bbolt's is only valid
+// until the bucket changes.
+func (t *tx) put(bk *bolt.Bucket, k, v []byte) error {
+	t.logWrite(bk, k)
+	return bk.Put(k, v)
+}
+
+func (t *tx) del(bk *bolt.Bucket, k []byte) error {
+	t.logWrite(bk, k)
+	return bk.Delete(k)
+}
+
+func (t *tx) logWrite(bk *bolt.Bucket, k []byte) {
+	// A cursor tells an absent key from an empty value (the index entries), Get does not.
+	got, old := bk.Cursor().Seek(k)
+	t.log = append(t.log, write{bucket: bk, key: bytes.Clone(k), old: bytes.Clone(old), existed: bytes.Equal(got, k)})
+}
+
+// undo takes the fn's writes back out of the transaction, newest first.
+func (t *tx) undo() error {
+	for i := len(t.log) - 1; i >= 0; i-- {
+		w := t.log[i]
+		var err error
+		if w.existed {
+			err = w.bucket.Put(w.key, w.old)
+		} else {
+			err = w.bucket.Delete(w.key)
+		}
+		if err != nil {
+			return fmt.Errorf("undo a failed update: %w", err)
+		}
+	}
+	t.log = nil
+	return nil
+}
+
+// saveCounters stores the id counter and the count if the fn changed them.
+func (t *tx) saveCounters() {
+	if t.err != nil {
+		return
+	}
+	if t.nextID != t.startID {
+		if err := t.put(t.meta, keyNextID, encodeInt(t.nextID)); err != nil {
+			t.fail(err)
+			return
+		}
+	}
+	if t.count != t.startCount {
+		if err := t.put(t.meta, keyCount, encodeInt(t.count)); err != nil {
+			t.fail(err)
+		}
 	}
 }
 
@@ -398,7 +606,13 @@ func (t *tx) Visible(userID int, email string) []*booking.Booking {
 		uids = append(uids, scan(t.email, strKey(email, ""))...)
 	}
 	out := t.query(uids, func(b booking.Booking) bool { return b.VisibleTo(userID, email) })
-	sortByID(out)
+	// Tx.Visible's order: by start (the instant, whatever the location), then id.
+	slices.SortFunc(out, func(a, b booking.Booking) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 	ptrs := make([]*booking.Booking, len(out))
 	for i := range out {
 		ptrs[i] = &out[i]
@@ -408,7 +622,7 @@ func (t *tx) Visible(userID int, email string) []*booking.Booking {
 
 // Put stores b, replacing (and first unindexing) the version with the same uid. It cannot
 // return an error, so a failure (empty uid, a value JSON cannot encode, a bbolt error) is
-// recorded and makes the enclosing Update fail and roll back.
+// recorded and makes the enclosing Update fail and its writes be undone.
 func (t *tx) Put(b booking.Booking) {
 	if t.readOnly {
 		panic("boltstore: Put in a read-only transaction")
@@ -436,7 +650,7 @@ func (t *tx) Put(b booking.Booking) {
 			return
 		}
 	}
-	if err := t.bookings.Put(uid, data); err != nil {
+	if err := t.put(t.bookings, uid, data); err != nil {
 		t.fail(fmt.Errorf("put booking %q: %w", b.UID, err))
 		return
 	}
@@ -454,7 +668,7 @@ func (t *tx) Put(b booking.Booking) {
 
 func (t *tx) index(b booking.Booking) error {
 	var errs []error
-	put := func(bk *bolt.Bucket, k, v []byte) { errs = append(errs, bk.Put(k, v)) }
+	put := func(bk *bolt.Bucket, k, v []byte) { errs = append(errs, t.put(bk, k, v)) }
 	none := []byte{}
 	put(t.host, intKey(b.HostID, b.UID), none)
 	for _, a := range b.Attendees {
@@ -472,7 +686,7 @@ func (t *tx) index(b booking.Booking) error {
 
 func (t *tx) unindex(b booking.Booking) error {
 	var errs []error
-	del := func(bk *bolt.Bucket, k []byte) { errs = append(errs, bk.Delete(k)) }
+	del := func(bk *bolt.Bucket, k []byte) { errs = append(errs, t.del(bk, k)) }
 	del(t.host, intKey(b.HostID, b.UID))
 	for _, a := range b.Attendees {
 		del(t.email, strKey(strings.ToLower(a.Email), b.UID))

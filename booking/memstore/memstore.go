@@ -1,9 +1,17 @@
 // Package memstore is the in-memory booking.Store: one RWMutex, copies in and out, indexes
 // for every lookup the Service makes, and all-or-nothing updates.
+//
+// The indexes that can grow large (by organizer, by attendee email, by event type) are
+// slices of (start, id, pointer) entries kept sorted by start then id. A list walks one or
+// two of them in order without touching other users' bookings and hands the service
+// bookings already in its default order; the availability check and the seat lookup are a
+// binary search; and an entry costs 24 bytes, against ~100 for a uid in a set per key.
 package memstore
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -14,44 +22,65 @@ import (
 
 var _ booking.Store = (*Store)(nil)
 
-// set is a set of booking uids.
-type set map[string]struct{}
-
-func (s set) add(uid string) { s[uid] = struct{}{} }
-
-// slotKey indexes bookings by event type and exact start.
-type slotKey struct {
-	eventTypeID int
-	start       int64 // UnixNano, so that equal instants in different locations match
+// entry is one booking in an ordered index: its sort key beside the pointer, so that
+// searching and merging never dereference the booking.
+type entry struct {
+	start int64 // Start.UnixNano(), so equal instants in different locations compare equal
+	id    int
+	b     *booking.Booking
 }
 
-// hostDay indexes bookings by organizer and the day their start falls on, so that the
-// availability check of a create looks at a few days of one host, not at all their bookings.
-type hostDay struct {
-	hostID int
-	day    int64 // days since the Unix epoch, of the start, in UTC
-}
+func entryOf(b *booking.Booking) entry { return entry{b.Start.UnixNano(), b.ID, b} }
 
-func dayOf(t time.Time) int64 {
-	d := t.Unix() / 86400
-	if t.Unix() < 0 && t.Unix()%86400 != 0 {
-		d-- // floor, for starts before 1970
+// compare orders entries by start, then id, then uid (ids are unique in practice; the uid
+// makes the order total even for a fixture file that repeats one).
+func (e entry) compare(o entry) int {
+	if c := cmp.Compare(e.start, o.start); c != 0 {
+		return c
 	}
-	return d
+	if c := cmp.Compare(e.id, o.id); c != 0 {
+		return c
+	}
+	return strings.Compare(e.b.UID, o.b.UID)
+}
+
+// ordered is a slice of entries sorted by entry.compare.
+type ordered []entry
+
+// find returns where e is or would be inserted, and whether it is there.
+func (o ordered) find(e entry) (int, bool) {
+	return slices.BinarySearchFunc(o, e, entry.compare)
+}
+
+// from returns the index of the first entry starting at or after start.
+func (o ordered) from(start int64) int {
+	i, _ := slices.BinarySearchFunc(o, start, func(e entry, t int64) int { return cmp.Compare(e.start, t) })
+	return i
+}
+
+func (o ordered) insert(e entry) ordered {
+	i, _ := o.find(e)
+	return slices.Insert(o, i, e)
+}
+
+func (o ordered) remove(e entry) ordered {
+	if i, ok := o.find(e); ok {
+		return slices.Delete(o, i, i+1)
+	}
+	return o
 }
 
 // Store keeps bookings in memory. The zero value is not usable; call New.
 type Store struct {
 	mu       sync.RWMutex
 	bookings map[string]*booking.Booking // by uid; never changed in place (see copy)
-	byHost   map[int]set                 // organizer id → uids
-	byEmail  map[string]set              // lower-cased attendee email → uids
-	bySeries map[string]set              // recurringBookingUid → uids
-	bySlot   map[slotKey]set             // (event type, start) → uids
+	byHost   map[int]ordered             // organizer id → their bookings
+	byEmail  map[string]ordered          // lower-cased attendee email → bookings attended
+	byEvent  map[int]ordered             // event type id → its bookings (seats share a slot)
+	bySeries map[string][]string         // recurringBookingUid → uids (a series is short)
 	bySeat   map[string]string           // seat uid → booking uid
-	byDay    map[hostDay]set             // (organizer, start day) → uids
-	// longest is the longest booking ever stored: how many days before a window a booking
-	// overlapping it can start. It never shrinks, which only costs a few extra lookups.
+	// longest is the longest booking ever stored: how long before a window a booking
+	// overlapping it can start. It never shrinks, which only costs a few extra entries.
 	longest time.Duration
 	nextID  int
 }
@@ -60,12 +89,11 @@ type Store struct {
 func New() *Store {
 	return &Store{
 		bookings: map[string]*booking.Booking{},
-		byHost:   map[int]set{},
-		byEmail:  map[string]set{},
-		bySeries: map[string]set{},
-		bySlot:   map[slotKey]set{},
+		byHost:   map[int]ordered{},
+		byEmail:  map[string]ordered{},
+		byEvent:  map[int]ordered{},
+		bySeries: map[string][]string{},
 		bySeat:   map[string]string{},
-		byDay:    map[hostDay]set{},
 		nextID:   1,
 	}
 }
@@ -80,6 +108,11 @@ func (s *Store) View(ctx context.Context, fn func(booking.Tx) error) error {
 	return fn(&tx{s: s, readOnly: true})
 }
 
+// bulkWrites is the number of writes in one Update above which the indexes are rebuilt and
+// sorted once instead of updated entry by entry (seeding 100 000 bookings one insertion at a
+// time would move the host slices around quadratically).
+const bulkWrites = 1024
+
 // Update runs fn with a read-write transaction under the write lock. Writes are buffered in
 // the transaction and applied only when fn returns nil, so an error leaves the store as it
 // was.
@@ -93,8 +126,15 @@ func (s *Store) Update(ctx context.Context, fn func(booking.Tx) error) error {
 	if err := fn(t); err != nil {
 		return err
 	}
-	for _, b := range t.writes {
-		s.put(b)
+	if len(t.writes) > bulkWrites {
+		for uid, b := range t.writes {
+			s.bookings[uid] = &b
+		}
+		s.reindex()
+	} else {
+		for _, b := range t.writes {
+			s.put(b)
+		}
 	}
 	s.nextID = t.nextID
 	return nil
@@ -102,59 +142,106 @@ func (s *Store) Update(ctx context.Context, fn func(booking.Tx) error) error {
 
 // put stores b (already a private copy), replacing and unindexing the old version.
 func (s *Store) put(b booking.Booking) {
+	p := &b
 	if old, ok := s.bookings[b.UID]; ok {
-		s.unindex(*old)
+		s.unindex(old)
 	}
-	s.bookings[b.UID] = &b
-	s.index(b)
+	s.bookings[b.UID] = p
+	s.index(p)
 }
 
-func (s *Store) index(b booking.Booking) {
-	addTo(s.byHost, b.HostID, b.UID)
+func (s *Store) index(b *booking.Booking) {
+	e := entryOf(b)
+	s.byHost[b.HostID] = s.byHost[b.HostID].insert(e)
+	s.byEvent[b.EventTypeID] = s.byEvent[b.EventTypeID].insert(e)
+	for _, email := range emailsOf(b) {
+		s.byEmail[email] = s.byEmail[email].insert(e)
+	}
 	for _, a := range b.Attendees {
-		addTo(s.byEmail, strings.ToLower(a.Email), b.UID)
 		if a.SeatUID != "" {
 			s.bySeat[a.SeatUID] = b.UID
 		}
 	}
 	if b.RecurringBookingUID != "" {
-		addTo(s.bySeries, b.RecurringBookingUID, b.UID)
+		s.bySeries[b.RecurringBookingUID] = append(s.bySeries[b.RecurringBookingUID], b.UID)
 	}
-	addTo(s.bySlot, slotOf(b), b.UID)
-	addTo(s.byDay, hostDay{b.HostID, dayOf(b.Start)}, b.UID)
 	s.longest = max(s.longest, b.End.Sub(b.Start))
 }
 
-func (s *Store) unindex(b booking.Booking) {
-	removeFrom(s.byHost, b.HostID, b.UID)
+func (s *Store) unindex(b *booking.Booking) {
+	e := entryOf(b)
+	removeFrom(s.byHost, b.HostID, e)
+	removeFrom(s.byEvent, b.EventTypeID, e)
+	for _, email := range emailsOf(b) {
+		removeFrom(s.byEmail, email, e)
+	}
 	for _, a := range b.Attendees {
-		removeFrom(s.byEmail, strings.ToLower(a.Email), b.UID)
 		if a.SeatUID != "" && s.bySeat[a.SeatUID] == b.UID {
 			delete(s.bySeat, a.SeatUID)
 		}
 	}
-	if b.RecurringBookingUID != "" {
-		removeFrom(s.bySeries, b.RecurringBookingUID, b.UID)
-	}
-	removeFrom(s.bySlot, slotOf(b), b.UID)
-	removeFrom(s.byDay, hostDay{b.HostID, dayOf(b.Start)}, b.UID)
-}
-
-func slotOf(b booking.Booking) slotKey { return slotKey{b.EventTypeID, b.Start.UnixNano()} }
-
-func addTo[K comparable](m map[K]set, k K, uid string) {
-	if m[k] == nil {
-		m[k] = set{}
-	}
-	m[k].add(uid)
-}
-
-func removeFrom[K comparable](m map[K]set, k K, uid string) {
-	if ids := m[k]; ids != nil {
-		delete(ids, uid)
-		if len(ids) == 0 {
-			delete(m, k)
+	if r := b.RecurringBookingUID; r != "" {
+		uids := slices.DeleteFunc(s.bySeries[r], func(uid string) bool { return uid == b.UID })
+		if len(uids) == 0 {
+			delete(s.bySeries, r)
+		} else {
+			s.bySeries[r] = uids
 		}
+	}
+}
+
+// reindex rebuilds every index from s.bookings: append everything, then sort each list once.
+func (s *Store) reindex() {
+	s.byHost, s.byEvent, s.byEmail = map[int]ordered{}, map[int]ordered{}, map[string]ordered{}
+	s.bySeries, s.bySeat = map[string][]string{}, map[string]string{}
+	for _, b := range s.bookings {
+		e := entryOf(b)
+		s.byHost[b.HostID] = append(s.byHost[b.HostID], e)
+		s.byEvent[b.EventTypeID] = append(s.byEvent[b.EventTypeID], e)
+		for _, email := range emailsOf(b) {
+			s.byEmail[email] = append(s.byEmail[email], e)
+		}
+		for _, a := range b.Attendees {
+			if a.SeatUID != "" {
+				s.bySeat[a.SeatUID] = b.UID
+			}
+		}
+		if b.RecurringBookingUID != "" {
+			s.bySeries[b.RecurringBookingUID] = append(s.bySeries[b.RecurringBookingUID], b.UID)
+		}
+		s.longest = max(s.longest, b.End.Sub(b.Start))
+	}
+	for _, m := range []map[int]ordered{s.byHost, s.byEvent} {
+		for _, o := range m {
+			slices.SortFunc(o, entry.compare)
+		}
+	}
+	for _, o := range s.byEmail {
+		slices.SortFunc(o, entry.compare)
+	}
+}
+
+// emailsOf returns the distinct lower-cased attendee emails of b (a seated booking may
+// list one person twice; their booking must still be indexed once).
+func emailsOf(b *booking.Booking) []string {
+	if len(b.Attendees) == 1 {
+		return []string{strings.ToLower(b.Attendees[0].Email)}
+	}
+	out := make([]string, 0, len(b.Attendees))
+	for _, a := range b.Attendees {
+		if e := strings.ToLower(a.Email); !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func removeFrom[K comparable](m map[K]ordered, k K, e entry) {
+	o := m[k].remove(e)
+	if len(o) == 0 {
+		delete(m, k)
+	} else {
+		m[k] = o
 	}
 }
 
@@ -178,25 +265,35 @@ func (t *tx) current(uid string) (booking.Booking, bool) {
 	return *p, true
 }
 
-// query returns copies of the bookings among the index candidates, plus any written in this
-// transaction, that satisfy keep. An index only proposes candidates; keep decides, so stale
-// candidates (rewritten in this transaction) are filtered correctly.
-func (t *tx) query(candidates set, keep func(*booking.Booking) bool) []booking.Booking {
+// stored reports whether the stored version p is what the transaction sees (not rewritten
+// by it).
+func (t *tx) stored(p *booking.Booking) bool {
+	_, rewritten := t.writes[p.UID]
+	return !rewritten
+}
+
+// pending returns copies of the bookings written in this transaction that satisfy keep: the
+// indexes know only stored versions, so every query adds these.
+func (t *tx) pending(keep func(*booking.Booking) bool) []booking.Booking {
 	var out []booking.Booking
-	for uid := range candidates {
-		if _, rewritten := t.writes[uid]; rewritten {
-			continue
-		}
-		if p := t.s.bookings[uid]; p != nil && keep(p) {
-			out = append(out, t.copy(*p))
-		}
-	}
-	for uid := range t.writes {
-		if b := t.writes[uid]; keep(&b) {
-			out = append(out, t.copy(b))
+	for _, b := range t.writes {
+		if keep(&b) {
+			out = append(out, b.Clone())
 		}
 	}
 	return out
+}
+
+// byUIDs returns copies of the stored bookings among uids satisfying keep, plus the pending
+// ones satisfying it.
+func (t *tx) byUIDs(uids []string, keep func(*booking.Booking) bool) []booking.Booking {
+	var out []booking.Booking
+	for _, uid := range uids {
+		if p := t.s.bookings[uid]; p != nil && t.stored(p) && keep(p) {
+			out = append(out, t.copy(*p))
+		}
+	}
+	return append(out, t.pending(keep)...)
 }
 
 func (t *tx) Get(uid string) (booking.Booking, bool) {
@@ -228,11 +325,11 @@ func (t *tx) BySeat(seatUID string) (booking.Booking, bool) {
 		}
 		return false
 	}
-	var candidates set
+	var candidates []string
 	if uid, ok := t.s.bySeat[seatUID]; ok {
-		candidates = set{uid: {}}
+		candidates = []string{uid}
 	}
-	found := t.query(candidates, holds)
+	found := t.byUIDs(candidates, holds)
 	if len(found) == 0 {
 		return booking.Booking{}, false
 	}
@@ -240,7 +337,7 @@ func (t *tx) BySeat(seatUID string) (booking.Booking, bool) {
 }
 
 func (t *tx) Series(recurringUID string) []booking.Booking {
-	out := t.query(t.s.bySeries[recurringUID], func(b *booking.Booking) bool {
+	out := t.byUIDs(t.s.bySeries[recurringUID], func(b *booking.Booking) bool {
 		return recurringUID != "" && b.RecurringBookingUID == recurringUID
 	})
 	sort.Slice(out, func(i, j int) bool {
@@ -253,78 +350,95 @@ func (t *tx) Series(recurringUID string) []booking.Booking {
 }
 
 func (t *tx) At(eventTypeID int, start time.Time) []booking.Booking {
-	out := t.query(t.s.bySlot[slotKey{eventTypeID, start.UnixNano()}], func(b *booking.Booking) bool {
+	at := start.UnixNano()
+	var out []booking.Booking
+	idx := t.s.byEvent[eventTypeID]
+	for _, e := range idx[idx.from(at):] {
+		if e.start != at {
+			break
+		}
+		if t.stored(e.b) {
+			out = append(out, t.copy(*e.b))
+		}
+	}
+	out = append(out, t.pending(func(b *booking.Booking) bool {
 		return b.EventTypeID == eventTypeID && b.Start.Equal(start)
-	})
+	})...)
 	sortByID(out)
 	return out
 }
 
 func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
 	// A booking overlapping [start, end) starts before end and at most `longest` before
-	// start; the bookings written in this transaction are seen by query in any case.
-	longest := t.s.longest
-	for _, b := range t.writes {
-		longest = max(longest, b.End.Sub(b.Start))
+	// start: a binary search in the host's list, then a short walk.
+	overlaps := func(b *booking.Booking) bool {
+		return b.HostID == hostID && b.Start.Before(end) && b.End.After(start)
 	}
-	candidates := set{}
-	for d := dayOf(start.Add(-longest)); d <= dayOf(end); d++ {
-		for uid := range t.s.byDay[hostDay{hostID, d}] {
-			candidates.add(uid)
+	var out []booking.Booking
+	idx := t.s.byHost[hostID]
+	stop := end.UnixNano()
+	for _, e := range idx[idx.from(start.Add(-t.s.longest).UnixNano()):] {
+		if e.start >= stop {
+			break
+		}
+		if t.stored(e.b) && overlaps(e.b) {
+			out = append(out, t.copy(*e.b))
 		}
 	}
-	out := t.query(candidates, func(b *booking.Booking) bool {
-		return b.HostID == hostID && b.Start.Before(end) && b.End.After(start)
-	})
+	out = append(out, t.pending(overlaps)...)
 	sortByID(out)
 	return out
 }
 
+// Visible merges the organizer's list and the attendee's list, both sorted, into one
+// sorted slice (a booking in both appears once). Pointers to the stored bookings in a View;
+// in an Update, copies, with the transaction's own writes, re-sorted.
 func (t *tx) Visible(userID int, email string) []*booking.Booking {
-	email = strings.ToLower(email)
-	var hosted, attended set
+	var hosted, attended ordered
 	if userID != 0 {
 		hosted = t.s.byHost[userID]
 	}
 	if email != "" {
-		attended = t.s.byEmail[email]
+		attended = t.s.byEmail[strings.ToLower(email)]
 	}
-	// Straight from the two indexes into one slice of pointers (no merged candidate set, no
-	// sorting: the order is unspecified, and no copy in a View), because a list may visit
-	// tens of thousands of bookings.
 	out := make([]*booking.Booking, 0, len(hosted)+len(attended))
-	consider := func(uid string) {
-		if _, rewritten := t.writes[uid]; rewritten {
-			return
-		}
-		if p := t.s.bookings[uid]; p != nil && p.VisibleTo(userID, email) {
-			out = append(out, t.share(p))
-		}
-	}
-	for uid := range hosted {
-		consider(uid)
-	}
-	for uid := range attended {
-		if _, dup := hosted[uid]; !dup {
-			consider(uid)
-		}
-	}
-	for uid := range t.writes {
-		if b := t.writes[uid]; b.VisibleTo(userID, email) {
-			c := b.Clone()
+	add := func(e entry) {
+		if t.readOnly {
+			out = append(out, e.b)
+		} else if t.stored(e.b) {
+			c := e.b.Clone()
 			out = append(out, &c)
 		}
 	}
-	return out
-}
-
-// share is copy for pointers: the stored booking itself in a View, a deep copy in an Update.
-func (t *tx) share(p *booking.Booking) *booking.Booking {
-	if t.readOnly {
-		return p
+	i, j := 0, 0
+	for i < len(hosted) && j < len(attended) {
+		switch c := hosted[i].compare(attended[j]); {
+		case c < 0:
+			add(hosted[i])
+			i++
+		case c > 0:
+			add(attended[j])
+			j++
+		default: // the user organises and attends it
+			add(hosted[i])
+			i++
+			j++
+		}
 	}
-	c := p.Clone()
-	return &c
+	for ; i < len(hosted); i++ {
+		add(hosted[i])
+	}
+	for ; j < len(attended); j++ {
+		add(attended[j])
+	}
+	if t.readOnly || len(t.writes) == 0 {
+		return out
+	}
+	for _, b := range t.pending(func(b *booking.Booking) bool { return b.VisibleTo(userID, email) }) {
+		out = append(out, &b)
+	}
+	slices.SortFunc(out, func(a, b *booking.Booking) int { return entryOf(a).compare(entryOf(b)) })
+	return out
 }
 
 func (t *tx) Put(b booking.Booking) {

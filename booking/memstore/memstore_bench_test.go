@@ -3,6 +3,7 @@ package memstore_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -168,4 +169,32 @@ func BenchmarkStore_ForHost(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkStore_Memory reports the heap a store holding n bookings keeps alive, per
+// booking (issue 6's memory figures): the bookings themselves plus every index. Each
+// iteration seeds a fresh store from the same generated set; the heap is read after a GC
+// with the set's own bookings still referenced, so only what the store adds is counted.
+func BenchmarkStore_Memory(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run("bookings="+strconv.Itoa(n), func(b *testing.B) {
+			set := benchSet(b, n)
+			var perBooking float64
+			for b.Loop() {
+				before := liveHeap()
+				s := mustSeeded(b, set.Bookings)
+				perBooking = float64(liveHeap()-before) / float64(n)
+				runtime.KeepAlive(s)
+			}
+			b.ReportMetric(perBooking, "heapB/booking")
+		})
+	}
+}
+
+// liveHeap is the heap in use after a full collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

@@ -2,12 +2,15 @@ package memstore_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/booking/memstore"
 	"github.com/calmock/calmock/booking/storetest"
+	"github.com/calmock/calmock/fixtures"
 )
 
 var ctx = context.Background()
@@ -46,4 +49,66 @@ func TestStore_ForHostAcrossDays(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestStore_BulkEqualsIncremental: an Update with more than bulkWrites writes rebuilds the
+// ordered indexes in one go, smaller ones insert entry by entry; both must answer every
+// query alike, also after later single updates (a status change, a host change, a move).
+func TestStore_BulkEqualsIncremental(t *testing.T) {
+	set, err := fixtures.Default(1, storetest.T0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := set.AddBookings(3000, 1, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	bulk, incremental := memstore.New(), memstore.New()
+	storetest.MustPut(t, bulk, set.Bookings...)
+	for _, b := range set.Bookings {
+		storetest.MustPut(t, incremental, b)
+	}
+	// Later changes to both: cancel one, hand another to user 2, move a third.
+	first, second, third := set.Bookings[30].Clone(), set.Bookings[40].Clone(), set.Bookings[50].Clone()
+	first.Status = booking.StatusCancelled
+	second.HostID = 2
+	third.Start, third.End = third.Start.Add(-48*time.Hour), third.End.Add(-48*time.Hour)
+	for _, s := range []*memstore.Store{bulk, incremental} {
+		storetest.MustPut(t, s, first, second, third)
+	}
+
+	snapshot := func(s *memstore.Store) string {
+		var out strings.Builder
+		_ = s.View(ctx, func(tx booking.Tx) error {
+			for _, u := range set.Users {
+				for _, b := range tx.Visible(u.ID, u.Email) {
+					fmt.Fprintf(&out, "visible %d %s\n", u.ID, b.UID)
+				}
+				day := storetest.T0.AddDate(0, 0, -45)
+				fmt.Fprintf(&out, "forhost %d %v\n", u.ID, storetest.UIDs(tx.ForHost(u.ID, day, day.AddDate(0, 0, 3))))
+			}
+			for _, b := range set.Bookings[:200] {
+				fmt.Fprintf(&out, "at %d %v\n", b.ID, storetest.UIDs(tx.At(b.EventTypeID, b.Start)))
+				fmt.Fprintf(&out, "email %s %d\n", b.Attendees[0].Email, len(tx.Visible(0, b.Attendees[0].Email)))
+			}
+			return nil
+		})
+		return out.String()
+	}
+	got, want := snapshot(bulk), snapshot(incremental)
+	if got != want {
+		t.Fatalf("bulk-loaded store answers differently from the incremental one:\n%s", firstDiff(got, want))
+	}
+	if !strings.Contains(got, "visible 2 "+second.UID) {
+		t.Errorf("booking handed to user 2 is not in their list")
+	}
+}
+
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(al), len(bl)) {
+		if al[i] != bl[i] {
+			return fmt.Sprintf("line %d: got %q, want %q", i+1, al[i], bl[i])
+		}
+	}
+	return fmt.Sprintf("lengths differ: %d vs %d lines", len(al), len(bl))
 }

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(testing.TB) booking.Store) {
 		{"SeatMoves", testSeatMoves},
 		{"SeriesOrder", testSeriesOrder},
 		{"Missing", testMissing},
+		{"VisibleOrder", testVisibleOrder},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -411,4 +412,36 @@ func Values(bs []*booking.Booking) []booking.Booking {
 		out[i] = *b
 	}
 	return out
+}
+
+// testVisibleOrder: Visible merges the organizer's and the attendee's bookings by start
+// (the instant, in any location), then id, in a View and in an Update (with the
+// transaction's own writes), and a booking the user both organises and attends comes once.
+func testVisibleOrder(t *testing.T, s booking.Store) {
+	hosted := Sample(1, "hosted")
+	hosted.Start, hosted.End = t0.Add(2*time.Hour), t0.Add(3*time.Hour)
+	attended := Sample(2, "attended")
+	attended.HostID = 9
+	attended.Attendees[0].Email = "Me@Example.com"
+	both := Sample(3, "both")
+	both.Attendees[0].Email = "me@example.com"
+	tie := Sample(0, "tie") // the same instant as both and attended, written in another zone
+	tie.Start = tie.Start.In(time.FixedZone("UTC+5", 5*3600))
+	early := Sample(4, "early")
+	early.Start, early.End = t0.Add(-time.Hour), t0
+	MustPut(t, s, hosted, attended, both, tie)
+	want := []string{"tie", "attended", "both", "hosted"}
+	_ = s.View(ctx, func(tx booking.Tx) error {
+		if got := UIDs(Values(tx.Visible(1, "ME@example.com"))); !slices.Equal(got, want) {
+			t.Errorf("View: Visible = %v, want %v", got, want)
+		}
+		return nil
+	})
+	_ = s.Update(ctx, func(tx booking.Tx) error {
+		tx.Put(early)
+		if got := UIDs(Values(tx.Visible(1, "me@example.com"))); !slices.Equal(got, append([]string{"early"}, want...)) {
+			t.Errorf("Update with a write: Visible = %v, want early first, then %v", got, want)
+		}
+		return errors.New("roll back")
+	})
 }
