@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -344,4 +345,39 @@ func BenchmarkEncodeList(b *testing.B) {
 		rec := httptest.NewRecorder()
 		writeJSON(rec, http.StatusOK, successEnvelope{Status: statusSuccess, Data: items, Pagination: newPagination(1000, 100, 0)})
 	}
+}
+
+// BenchmarkServer_MemoryPerCreatedBooking reports the live heap one booking created through
+// POST /v2/bookings costs the server (the booking, its strings and maps, every index): what
+// a load run that creates tens of thousands of bookings adds to the resident size.
+func BenchmarkServer_MemoryPerCreatedBooking(b *testing.B) {
+	const n = 10_000
+	var perBooking float64
+	for b.Loop() {
+		b.StopTimer()
+		f := mustBenchServer(b, 0)
+		bodies := make([][]byte, n)
+		for i := range bodies {
+			bodies[i] = benchCreateBody(1, i)
+		}
+		before := liveHeap()
+		b.StartTimer()
+		for i := range n {
+			f.serve(b, f.request(http.MethodPost, "/v2/bookings", bodies[i]), http.StatusCreated)
+		}
+		b.StopTimer()
+		perBooking = float64(liveHeap()-before) / n
+		runtime.KeepAlive(f)
+		runtime.KeepAlive(bodies)
+		b.StartTimer()
+	}
+	b.ReportMetric(perBooking, "heapB/booking")
+}
+
+// liveHeap is the heap in use after a full collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
