@@ -18,6 +18,7 @@ import (
 
 	"github.com/calmock/calmock/booking/boltstore"
 	"github.com/calmock/calmock/fixtures"
+	"github.com/calmock/calmock/internal/idlemem"
 	"github.com/calmock/calmock/mockserver"
 	"github.com/calmock/calmock/openapi"
 )
@@ -62,6 +63,7 @@ type Main struct {
 	dataPath     string
 	bookings     int
 	rateLimit    int
+	idleRelease  time.Duration
 	verbose      bool
 	showVersion  bool
 	dumpFixtures bool
@@ -100,6 +102,7 @@ Flags:
 	fs.StringVar(&m.dataPath, "data", "", "keep bookings across restarts in this bbolt `file` (created if missing; fixtures are loaded into it only when it holds no booking)")
 	fs.IntVar(&m.bookings, "bookings", 0, "add `N` deterministic past bookings (from -seed) to the fixtures, for volume and performance runs")
 	fs.IntVar(&m.rateLimit, "rate-limit", 120, "requests per minute per API key, as the real API; 0 turns rate limiting off")
+	fs.DurationVar(&m.idleRelease, "idle-release", 2*time.Second, "give spare memory back to the system after this long without a request (after start-up and after each burst); 0 never does")
 	fs.BoolVar(&m.verbose, "verbose", false, "log every request")
 	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&m.dumpFixtures, "dump-fixtures", false, "print the fixtures (the seeded defaults, or -fixtures) as YAML and exit: a starting point for your own -fixtures file")
@@ -116,6 +119,9 @@ Flags:
 func (m *Main) check() error {
 	if m.rateLimit < 0 {
 		return fmt.Errorf("-rate-limit must be 0 (off) or positive, got %d", m.rateLimit)
+	}
+	if m.idleRelease < 0 {
+		return fmt.Errorf("-idle-release must be 0 (never) or positive, got %s", m.idleRelease)
 	}
 	if m.bookings < 0 || m.bookings > 10_000_000 {
 		return fmt.Errorf("-bookings must be between 0 and 10000000, got %d", m.bookings)
@@ -188,6 +194,11 @@ func (m *Main) Run(ctx context.Context) error {
 	var handler http.Handler = srv
 	if m.verbose {
 		handler = logRequests(log, handler)
+	}
+	if m.idleRelease > 0 {
+		idle := idlemem.New()
+		handler = idle.Wrap(handler)
+		go idle.Run(ctx, m.idleRelease)
 	}
 
 	ln, err := net.Listen("tcp", m.addr)
