@@ -1,11 +1,14 @@
 #!/bin/sh
 # bench/run.sh: what `make bench` runs (issue 6). Go benchmarks of the hot paths, then the
-# loopback load run of cmd/calmock-load against a built calmock and a bare net/http server.
+# loopback load run of cmd/calmock-load against a built calmock and a bare net/http server:
+# throughput at saturation (closed loop), latency at fixed rates (open loop), list among
+# 10 000 bookings, durable create (calmock -data), start-up and memory.
 # Everything lands in bench/results/ with a timestamp; *-latest files point at the newest.
 #
 # Knobs (environment): GO, COUNT (benchmark repetitions, 5), BENCHTIME (per benchmark,
 # 200ms), BENCH (regexp, .), PKGS, LOADFLAGS (extra calmock-load flags, e.g.
-# "-duration 5s -runs 5"). Compare two runs with:
+# "-duration 5s -runs 5" or "-rate 2000 -durable-rate 500"; see bin/calmock-load -help).
+# Compare two runs with:
 #   go run golang.org/x/perf/cmd/benchstat@$BENCHSTAT_VERSION old.txt new.txt
 set -eu
 GO=${GO:-go}

@@ -1,5 +1,16 @@
-// Package loadgen is a small closed-loop HTTP load generator: N clients each send a request,
-// wait for the whole answer, and send the next, for a duration or a number of requests.
+// Package loadgen is a small HTTP load generator with two modes.
+//
+// Closed loop (the default): N clients each send a request, wait for the whole answer, and
+// send the next, for a duration or a number of requests. This finds the throughput at
+// saturation; its latencies are mostly queueing (mean latency = clients / throughput).
+//
+// Open loop (Options.Rate > 0): requests are due at a fixed rate whatever the server does,
+// N workers (connections) send them in order, and a request's latency runs from when it was
+// due, not from when a worker got to send it. A server that stalls therefore shows the stall
+// in every request that waited behind it instead of hiding it by sending less ("coordinated
+// omission", the correction wrk2 makes). This is how a latency target is judged: at an
+// offered rate below saturation.
+//
 // Latencies go into a log-linear histogram (about 3% precision) from which Run reports
 // quantiles; throughput is requests completed over wall time. It exists for calmock's
 // benchmark harness (cmd/calmock-load) and has no dependencies beyond the standard library.
@@ -11,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/bits"
 	"net/http"
 	"sync"
@@ -37,15 +49,26 @@ type Op struct {
 	Expect int
 }
 
+// LateAfter is how long after it was due an open-loop request may be sent before it counts
+// in Result.Late. The pacer itself wakes about 0.1 ms late on Linux (a timerfd) and up to a
+// millisecond elsewhere (Go timers on an idle runtime), so a smaller bound would flag timer
+// slack rather than workers falling behind.
+const LateAfter = time.Millisecond
+
 // Options bound a run. The zero value of a field means its default.
 type Options struct {
-	// Concurrency is the number of clients, each with at most one request in flight.
-	// Default 1.
+	// Concurrency is the number of clients (closed loop) or workers (open loop), each with
+	// at most one request in flight. Default 1.
 	Concurrency int
 	// Duration stops the run after this long. Zero means no time bound (Requests must be set).
+	// Open loop: only requests due before Duration are sent; those still waiting for a worker
+	// when it ends are not sent (Result.Unsent), and those in flight are waited for.
 	Duration time.Duration
 	// Requests stops the run after this many requests. Zero means no count bound.
 	Requests int
+	// Rate, when positive, makes the run open-loop at this many requests per second in total:
+	// request i is due at start + i/Rate. Zero means closed loop.
+	Rate float64
 	// Client sends the requests. Nil means a client whose transport keeps Concurrency idle
 	// connections to the host, without compression.
 	Client *http.Client
@@ -60,8 +83,21 @@ type Result struct {
 	FirstError       string
 	// Elapsed is the wall time from the first request to the last answer.
 	Elapsed time.Duration
-	// Latency holds the latency of every completed request.
+	// Latency holds the latency of every completed request: from its send (closed loop) or
+	// from when it was due (open loop).
 	Latency *Histogram
+
+	// Open loop only (Options.Rate > 0); zero or nil otherwise.
+	//
+	// Rate is the target rate. Service holds the latency from the actual send, what a
+	// closed-loop tool would report; Lag how long after it was due each request was sent.
+	// Late counts the requests sent more than LateAfter after they were due, Unsent those due
+	// within Duration that no worker got to before it ended. A run whose RPS falls short of
+	// Rate, or with Unsent > 0, did not keep up: the workers were all busy (or the machine
+	// was), and its latencies show the resulting queue.
+	Rate         float64
+	Service, Lag *Histogram
+	Late, Unsent int
 }
 
 // RPS is the throughput in requests per second.
@@ -95,10 +131,16 @@ func Run(ctx context.Context, base string, op Op, opt Options) (Result, error) {
 	if op.Next == nil {
 		return Result{}, errors.New("loadgen: op has no Next")
 	}
+	if opt.Rate < 0 || math.IsNaN(opt.Rate) || math.IsInf(opt.Rate, 0) {
+		return Result{}, fmt.Errorf("loadgen: rate %v: want 0 (closed loop) or a positive finite number", opt.Rate)
+	}
 	n := max(opt.Concurrency, 1)
 	client := opt.Client
 	if client == nil {
 		client = NewClient(n)
+	}
+	if opt.Rate > 0 {
+		return runOpen(ctx, client, base, op, opt, n), nil
 	}
 	if opt.Duration > 0 {
 		var cancel context.CancelFunc
@@ -144,6 +186,158 @@ func Run(ctx context.Context, base string, op Op, opt Options) (Result, error) {
 	}
 	res.Requests = int(res.Latency.Count())
 	return res, nil
+}
+
+// worker is what one open-loop worker measured.
+type worker struct {
+	latency, service, lag Histogram
+	errors, late          int
+}
+
+// runOpen is Run with opt.Rate > 0 (see Options.Rate). One pacer goroutine hands each
+// request to a free worker when it is due; when every worker is busy the pacer waits, and
+// the requests due meanwhile are sent late, their latency still counted from when they were
+// due.
+func runOpen(ctx context.Context, client *http.Client, base string, op Op, opt Options, n int) Result {
+	interval := float64(time.Second) / opt.Rate
+	due := func(i int) time.Duration { return time.Duration(float64(i) * interval) }
+	// limit is the number of requests the schedule holds (Run checked that one bound is set).
+	limit := opt.Requests
+	if opt.Duration > 0 {
+		if d := dueWithin(opt.Duration, due); limit == 0 || d < limit {
+			limit = d
+		}
+	}
+
+	type job struct {
+		i  int
+		at time.Time
+	}
+	jobs := make(chan job)
+	ws := make([]*worker, n)
+	var firstErr sync.Once
+	res := Result{Op: op.Name, Rate: opt.Rate}
+	var wg sync.WaitGroup
+	for k := range n {
+		w := &worker{}
+		ws[k] = w
+		wg.Go(func() {
+			for j := range jobs {
+				req := op.Next(j.i)
+				sent := time.Now()
+				// The caller's ctx, not the Duration: requests in flight at the end are
+				// waited for (the client's timeout bounds them), so the slowest are not
+				// dropped.
+				err := send(ctx, client, base, req, op.Expect)
+				if err != nil && ctx.Err() != nil {
+					return // the caller gave up: not a completed request
+				}
+				done := time.Now()
+				lag := sent.Sub(j.at)
+				w.latency.Record(done.Sub(j.at))
+				w.service.Record(done.Sub(sent))
+				w.lag.Record(lag)
+				if lag > LateAfter {
+					w.late++
+				}
+				if err != nil {
+					w.errors++
+					firstErr.Do(func() { res.FirstError = err.Error() })
+				}
+			}
+		})
+	}
+
+	start := time.Now()
+	// ended closes when Duration is over: a request not handed to a worker by then is not
+	// sent. Without a Duration it never closes.
+	ended := make(chan struct{})
+	if opt.Duration > 0 {
+		t := time.AfterFunc(opt.Duration, func() { close(ended) })
+		defer t.Stop()
+	}
+	sl := newSleeper()
+	defer func() { sl.close() }()
+pace:
+	for i := 0; i < limit; i++ {
+		at := start.Add(due(i))
+		if err := sl.sleep(ctx, time.Until(at)); err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			// The timerfd failed (it should not): finish with Go timers.
+			sl.close()
+			sl = timerSleeper{}
+			if sl.sleep(ctx, time.Until(at)) != nil {
+				break
+			}
+		}
+		select {
+		case jobs <- job{i, at}:
+		case <-ended:
+			break pace
+		case <-ctx.Done():
+			break pace
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	res.Latency, res.Service, res.Lag = &Histogram{}, &Histogram{}, &Histogram{}
+	for _, w := range ws {
+		res.Latency.Merge(&w.latency)
+		res.Service.Merge(&w.service)
+		res.Lag.Merge(&w.lag)
+		res.Errors += w.errors
+		res.Late += w.late
+	}
+	res.Requests = int(res.Latency.Count())
+	res.Unsent = limit - res.Requests
+	return res
+}
+
+// sleeper waits for the open-loop pacer. sleep returns early with ctx's error when ctx is
+// done; close releases what the sleeper holds.
+type sleeper interface {
+	sleep(ctx context.Context, d time.Duration) error
+	close()
+}
+
+// timerSleeper sleeps on Go timers: precise on a busy runtime, up to a millisecond late on
+// an idle one.
+type timerSleeper struct{}
+
+func (timerSleeper) sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (timerSleeper) close() {}
+
+// dueWithin returns how many requests i = 0, 1, 2… have due(i) < d (due is increasing).
+func dueWithin(d time.Duration, due func(int) time.Duration) int {
+	lo, hi := 0, 1 // due(lo-1) < d, the answer is in [lo, hi]
+	for due(hi) < d {
+		lo, hi = hi+1, hi*2
+	}
+	for lo < hi { // smallest i in [lo, hi] with due(i) >= d
+		mid := lo + (hi-lo)/2
+		if due(mid) < d {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
 }
 
 // send performs one request and reads the whole answer.

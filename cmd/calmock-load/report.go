@@ -1,0 +1,301 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// render prints the markdown report of a load run.
+func render(r *report) string {
+	var b strings.Builder
+	o := r.o
+	fmt.Fprintf(&b, "## Load run: %d clients, %s per measurement, median of %d runs, 127.0.0.1\n\n", o.concurrency, o.duration, o.runs)
+	fmt.Fprintf(&b, "machine: %s, %d CPUs (GOMAXPROCS %d), %s; %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), r.when.Format(time.RFC3339))
+	renderClosed(&b, r)
+	renderFixed(&b, r)
+	renderList(&b, r)
+	renderDurable(&b, r)
+	renderMemory(&b, r)
+	renderFigures(&b, r)
+	return b.String()
+}
+
+// ---------------------------------------------------------------------------------------
+// Sections
+// ---------------------------------------------------------------------------------------
+
+func renderClosed(b *strings.Builder, r *report) {
+	b.WriteString("### Throughput at saturation (closed loop)\n\n")
+	fmt.Fprintf(b, "Each of %d clients sends its next request as soon as the last is answered. The latencies are mostly queueing (mean = clients / throughput), so this table judges throughput ratios, not latency targets.\n\n", r.o.concurrency)
+	b.WriteString("| operation | mock req/s | bare req/s | ratio | mock p50 ms | mock p99 ms | bare p50 ms | bare p99 ms | allocs/req (handler, in-process) | errors |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	var notes []string
+	for _, rw := range r.rows {
+		me, mf := rw.mock.errors()
+		be, bf := rw.bare.errors()
+		fmt.Fprintf(b, "| %s | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f | %d |\n", rw.op, rw.mock.rps(), rw.bare.rps(), ratio(rw.mock.rps(), rw.bare.rps()),
+			rw.mock.p50(), rw.mock.p99(), rw.bare.p50(), rw.bare.p99(), rw.allocs, me+be)
+		notes = appendFirstError(notes, rw.op+" (mock)", mf)
+		notes = appendFirstError(notes, rw.op+" (bare)", bf)
+	}
+	writeNotes(b, notes)
+	fmt.Fprintf(b, "\ncancel and confirm are bounded by -pool %d requests per measurement. Allocations: runtime.MemStats over 200 requests through the handler with an httptest recorder (no network).\n\n", r.o.pool)
+}
+
+func renderFixed(b *strings.Builder, r *report) {
+	if r.o.rate == 0 {
+		return
+	}
+	var rows []latencyRow
+	for _, rw := range r.rows {
+		if len(rw.fixedMock) == 0 {
+			continue
+		}
+		rows = append(rows, latencyRow{rw.op + " | mock", rw.fixedMock}, latencyRow{rw.op + " | bare", rw.fixedBare})
+	}
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "### Latency at a fixed rate (open loop): %.0f req/s over %d connections\n\n", r.o.rate, r.o.concurrency)
+	b.WriteString(openLoopNote)
+	latencyTable(b, "operation | server", rows)
+	fmt.Fprintf(b, "\ncancel and confirm are bounded by -pool %d requests, so they last %.2f s at this rate.\n\n", r.o.pool, float64(r.o.pool)/r.o.rate)
+}
+
+const openLoopNote = "Requests are due at a fixed rate whatever the server does; latency counts from when each was due, so a stall shows in every request queued behind it (no coordinated omission). " +
+	"late: sent more than 1 ms after due (all connections busy); unsent: due before the end but never sent. An achieved rate below the target, or unsent > 0, means the run could not keep up and its latencies are queueing. " +
+	"The load generator shares the machine with the server.\n\n"
+
+func renderList(b *strings.Builder, r *report) {
+	l := r.list
+	if l == nil {
+		return
+	}
+	fmt.Fprintf(b, "### List among %d bookings\n\n", r.o.listBookings)
+	fmt.Fprintf(b, "`GET /v2/bookings?take=100` as the first user, who sees %d of the bookings; mock started as `%s`.\n\n", l.held, l.how)
+	if len(l.fixed) > 0 {
+		b.WriteString(openLoopNote)
+	}
+	rows := []latencyRow{{"1 client, closed loop", l.one}}
+	if len(l.fixed) > 0 {
+		rows = append(rows, latencyRow{fmt.Sprintf("%.0f req/s over %d connections, open loop", r.o.listRate, r.o.concurrency), l.fixed})
+	}
+	latencyTable(b, "load", rows)
+	b.WriteString("\n")
+}
+
+func renderDurable(b *strings.Builder, r *report) {
+	d := r.durable
+	if d == nil {
+		return
+	}
+	b.WriteString("### Create with durable state (calmock -data)\n\n")
+	if d.skipped != "" {
+		fmt.Fprintf(b, "not measured: %s\n\n", d.skipped)
+		return
+	}
+	b.WriteString("`POST /v2/bookings` (a new free hour 400+ days ahead each time) against `calmock -rate-limit 0 -data <fresh temporary file>`, a fresh mock and file per measurement; every write is committed before its answer.\n\n")
+	rows := []latencyRow{{fmt.Sprintf("%d clients, closed loop", r.o.concurrency), d.closed}}
+	if len(d.fixed) > 0 {
+		rows = append(rows, latencyRow{fmt.Sprintf("%.0f req/s over %d connections, open loop", r.o.durableRate, r.o.concurrency), d.fixed})
+	}
+	latencyTable(b, "load", rows)
+	b.WriteString("\n")
+}
+
+func renderMemory(b *strings.Builder, r *report) {
+	b.WriteString("### Start-up and memory (VmRSS)\n\n")
+	fmt.Fprintf(b, "- start-up (exec to first 200), default fixtures: median %.0f ms (runs: %s)\n", median(r.startups), join(r.startups, "%.0f"))
+	fmt.Fprintf(b, "- default fixtures, idle after start-up: median %.1f MB (runs: %s)\n", median(r.rssIdle), join(r.rssIdle, "%.1f"))
+	fmt.Fprintf(b, "- default fixtures, after the load run: median %.1f MB (runs: %s), holding a median of %.0f bookings (runs: %s; the fixtures' plus those the run created)\n",
+		median(r.rss), join(r.rss, "%.1f"), median(r.held), join(r.held, "%.0f"))
+	if v := r.vol; v != nil {
+		fmt.Fprintf(b, "- with %d extra bookings (`%s`, one run): start-up %.0f ms, idle after start-up %.1f MB, after the get and list load %.1f MB\n",
+			r.o.bookings, v.how, v.startup, v.rssIdle, v.rss)
+		volumeLine(b, "get", v.get, r.o)
+		volumeLine(b, "list take=100 (first user, ~1/3 of the bookings)", v.list, r.o)
+		if kb, ok := perBookingKB(r); ok {
+			fmt.Fprintf(b, "- memory per booking, (idle with %d extra − idle default) / %d: %.2f KB\n", r.o.bookings, r.o.bookings, kb)
+		}
+	}
+	b.WriteString("\n")
+}
+
+func volumeLine(b *strings.Builder, name string, s sample, o options) {
+	if s.requests == 0 {
+		fmt.Fprintf(b, "  - %s at %d clients: no request completed within %s\n", name, o.concurrency, o.duration)
+		return
+	}
+	fmt.Fprintf(b, "  - %s at %d clients: %.0f req/s, p50 %.2f ms, p99 %.2f ms (errors %d)\n", name, o.concurrency, s.rps, s.p50, s.p99, s.errors)
+}
+
+// perBookingKB is (idle RSS with -bookings − idle RSS of the default mock) / -bookings.
+func perBookingKB(r *report) (float64, bool) {
+	if r.vol == nil || r.o.bookings == 0 || len(r.rssIdle) == 0 || r.vol.rssIdle == 0 {
+		return 0, false
+	}
+	return (r.vol.rssIdle - median(r.rssIdle)) * 1024 / float64(r.o.bookings), true
+}
+
+// renderFigures names each target of issue 6 this run judges, with the figure that judges it.
+func renderFigures(b *strings.Builder, r *report) {
+	o := r.o
+	b.WriteString("### Issue 6 figures\n\n")
+	line := func(target, verdict, how string) { fmt.Fprintf(b, "- %s: **%s** (%s)\n", target, verdict, how) }
+	rw := func(op string) *row {
+		for _, x := range r.rows {
+			if x.op == op {
+				return x
+			}
+		}
+		return nil
+	}
+
+	if g := rw("get"); g != nil {
+		line("GET one booking >= 50% of bare", verdict(ratio(g.mock.rps(), g.bare.rps()) >= 0.5),
+			fmt.Sprintf("closed loop, %d clients: ratio %.2f", o.concurrency, ratio(g.mock.rps(), g.bare.rps())))
+	}
+	if g := rw("get"); g != nil && len(g.fixedMock) > 0 {
+		line(fmt.Sprintf("GET one booking p99 < %.0f ms", targetGetP99), verdict(g.fixedMock.p99() < targetGetP99),
+			fmt.Sprintf("open loop, %.0f req/s over %d connections: p99 %.2f ms, achieved %.0f req/s%s; the bare server's p99 at the same rate %.2f ms",
+				o.rate, o.concurrency, g.fixedMock.p99(), g.fixedMock.rps(), keptUp(g.fixedMock, o.rate), g.fixedBare.p99()))
+	} else {
+		line(fmt.Sprintf("GET one booking p99 < %.0f ms", targetGetP99), "unmeasured", "needs -rate > 0 and get in -ops; the closed-loop p99 is queueing")
+	}
+	if c := rw("create"); c != nil {
+		line("create >= 30% of bare", verdict(ratio(c.mock.rps(), c.bare.rps()) >= 0.3),
+			fmt.Sprintf("closed loop, %d clients: ratio %.2f", o.concurrency, ratio(c.mock.rps(), c.bare.rps())))
+	}
+
+	listTarget := fmt.Sprintf("list take=100 for one user among %d bookings p99 < %.0f ms", targetListAmong, targetListP99)
+	switch l := r.list; {
+	case l == nil:
+		line(listTarget, "unmeasured", "-list-bookings 0")
+	case o.listBookings != targetListAmong:
+		line(listTarget, "not judged", fmt.Sprintf("measured among %d bookings: 1 client p99 %.2f ms", o.listBookings, l.one.p99()))
+	default:
+		line(listTarget+", 1 client", verdict(l.one.p99() < targetListP99),
+			fmt.Sprintf("closed loop, 1 client: p99 %.2f ms, p50 %.2f ms; the user sees %d bookings", l.one.p99(), l.one.p50(), l.held))
+		if len(l.fixed) > 0 {
+			line(listTarget+", fixed rate", verdict(l.fixed.p99() < targetListP99),
+				fmt.Sprintf("open loop, %.0f req/s over %d connections: p99 %.2f ms, achieved %.0f req/s%s", o.listRate, o.concurrency, l.fixed.p99(), l.fixed.rps(), keptUp(l.fixed, o.listRate)))
+		}
+	}
+
+	durTarget := fmt.Sprintf("durable create (calmock -data) p99 < %.0f ms", targetDurableP99)
+	switch d := r.durable; {
+	case d == nil || d.skipped != "":
+		why := "not run"
+		if d != nil {
+			why = d.skipped
+		}
+		line(durTarget, "unmeasured", why)
+	default:
+		if len(d.fixed) > 0 {
+			line(durTarget+", fixed rate", verdict(d.fixed.p99() < targetDurableP99),
+				fmt.Sprintf("open loop, %.0f req/s over %d connections: p99 %.2f ms, achieved %.0f req/s%s", o.durableRate, o.concurrency, d.fixed.p99(), d.fixed.rps(), keptUp(d.fixed, o.durableRate)))
+		}
+		line(durTarget+", saturation", verdict(d.closed.p99() < targetDurableP99),
+			fmt.Sprintf("closed loop, %d clients: p99 %.2f ms at %.0f req/s", o.concurrency, d.closed.p99(), d.closed.rps()))
+	}
+
+	line("start-up < 300 ms", verdict(median(r.startups) < 300), fmt.Sprintf("default fixtures: %.0f ms", median(r.startups)))
+	line(fmt.Sprintf("RSS < %.0f MB, default fixtures, after load", targetRSSDefault), verdict(median(r.rss) < targetRSSDefault),
+		fmt.Sprintf("%.1f MB after this load run, holding %.0f bookings; idle %.1f MB", median(r.rss), median(r.held), median(r.rssIdle)))
+	if v := r.vol; v != nil && o.bookings == targetVolume {
+		line(fmt.Sprintf("RSS < %.0f MB with %d bookings, idle", targetRSSVolume, targetVolume), verdict(v.rssIdle < targetRSSVolume), fmt.Sprintf("%.1f MB after start-up", v.rssIdle))
+		line(fmt.Sprintf("RSS < %.0f MB with %d bookings, after load", targetRSSVolume, targetVolume), verdict(v.rss < targetRSSVolume),
+			fmt.Sprintf("%.1f MB after get and list at %d clients", v.rss, o.concurrency))
+	}
+	if kb, ok := perBookingKB(r); ok {
+		fmt.Fprintf(b, "- memory per booking (no target): %.2f KB, from idle RSS with %d extra bookings and with none\n", kb, o.bookings)
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------
+
+// latencyRow is one line of a latency table: a label (which may hold " | " to fill two
+// columns) and its runs.
+type latencyRow struct {
+	label string
+	runs  series
+}
+
+// latencyTable prints rows with their medians; first is the header of the label column(s).
+func latencyTable(b *strings.Builder, first string, rows []latencyRow) {
+	cols := strings.Count(first, "|") + 1
+	fmt.Fprintf(b, "| %s | requests | achieved req/s | p50 ms | p99 ms | p99.9 ms | max ms | late | unsent | errors |\n", first)
+	b.WriteString("|" + strings.Repeat("---|", cols) + strings.Repeat("---:|", 9) + "\n")
+	var notes []string
+	for _, r := range rows {
+		n, first := r.runs.errors()
+		fmt.Fprintf(b, "| %s | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f | %d |\n", r.label, r.runs.requests(), r.runs.rps(),
+			r.runs.p50(), r.runs.p99(), r.runs.p999(), r.runs.max(), r.runs.late(), r.runs.unsent(), n)
+		notes = appendFirstError(notes, strings.ReplaceAll(r.label, " | ", " "), first)
+	}
+	writeNotes(b, notes)
+}
+
+func appendFirstError(notes []string, what, first string) []string {
+	if first == "" {
+		return notes
+	}
+	return append(notes, fmt.Sprintf("%s: first error: %s", what, first))
+}
+
+func writeNotes(b *strings.Builder, notes []string) {
+	if len(notes) > 0 {
+		b.WriteString("\n")
+	}
+	for _, n := range notes {
+		fmt.Fprintf(b, "%s\n", n)
+	}
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "MET"
+	}
+	return "NOT MET"
+}
+
+// keptUp says, for an open-loop run, whether it fell behind its target rate.
+func keptUp(ss series, rate float64) string {
+	if ss.unsent() > 0 || ss.rps() < 0.95*rate {
+		return fmt.Sprintf(" (did not keep up: %.0f unsent, %.0f late)", ss.unsent(), ss.late())
+	}
+	return ""
+}
+
+func ratio(a, b float64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return a / b
+}
+
+func join(xs []float64, format string) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf(format, x)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "model name"); ok {
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), ":"))
+		}
+	}
+	return "unknown CPU"
+}
