@@ -71,6 +71,9 @@ type options struct {
 	// measurement); listBookings the bookings of the list measurement (0 skips it).
 	rate, listRate, durableRate float64
 	listBookings                int
+	// settle is how long to leave a mock idle after its load before reading VmRSS again:
+	// calmock gives spare memory back after -idle-release (2 s) without a request.
+	settle time.Duration
 
 	serveBare, serveMock bool
 	addr, canned         string
@@ -102,6 +105,7 @@ func main() {
 	flag.Float64Var(&o.rate, "rate", 5000, "open-loop latency run: requests/s in total, over -c connections, for each operation of -ops but list, against the mock and the bare server; latency counts from when each request was due; 0 skips it")
 	flag.IntVar(&o.listBookings, "list-bookings", targetListAmong, "list measurement: start calmock -bookings `N` and list take=100 as the first user (~1/3 of them) at 1 client and at -list-rate; 0 skips it")
 	flag.Float64Var(&o.listRate, "list-rate", 200, "list measurement: open-loop requests/s over -c connections; 0 runs only the 1-client measurement")
+	flag.DurationVar(&o.settle, "settle", 5*time.Second, "after each load, leave the mock idle this long and read VmRSS again (calmock gives spare memory back after 2 s without a request); 0 skips that reading")
 	flag.Float64Var(&o.durableRate, "durable-rate", 1000, "durable create (calmock -data <temp file>): open-loop requests/s over -c connections, after the closed-loop run at -c clients; 0 runs only the closed loop")
 	flag.BoolVar(&o.serveBare, "serve-bare", false, "internal: serve canned answers (-canned) on -addr")
 	flag.BoolVar(&o.serveMock, "serve-mock", false, "internal: serve the mock in-process with -bookings extra bookings on -addr (stands in for calmock -bookings)")
@@ -155,6 +159,9 @@ func checkOptions(o options) error {
 	}
 	if o.pool < 1 {
 		return fmt.Errorf("-pool must be at least 1, got %d", o.pool)
+	}
+	if o.settle < 0 {
+		return fmt.Errorf("-settle must be 0 (skip) or positive, got %s", o.settle)
 	}
 	if o.bookings < 0 || o.listBookings < 0 {
 		return fmt.Errorf("-bookings and -list-bookings must be 0 (skip) or positive, got %d and %d", o.bookings, o.listBookings)
@@ -559,6 +566,7 @@ type report struct {
 	// Default fixtures, one entry per run: start-up (ms), VmRSS (MB) idle after start-up and
 	// after the load, and the bookings the mock held at that moment.
 	startups, rssIdle, rss, held []float64
+	rssSettled                   []float64   // after the load and o.settle of quiet (empty: not read)
 	list                         *listResult // nil: skipped
 	durable                      *durableResult
 	vol                          *volume
@@ -709,6 +717,12 @@ func oneRun(ctx context.Context, o options, self, tmp string, slot *atomic.Int64
 		return err
 	}
 	rep.held = append(rep.held, float64(len(set.Bookings)+after-before))
+	if o.settle > 0 {
+		if err := sleep(ctx, o.settle); err != nil {
+			return err
+		}
+		rep.rssSettled = append(rep.rssSettled, mock.rssMB())
+	}
 	return nil
 }
 
@@ -886,6 +900,7 @@ type volume struct {
 	how          string
 	startup, rss float64
 	rssIdle      float64 // after start-up, before any load
+	rssSettled   float64 // after the load and o.settle of quiet; 0 if not read
 	get, list    sample
 }
 
@@ -914,6 +929,12 @@ func measureVolume(ctx context.Context, o options, self string, slot *atomic.Int
 	}
 	v.get, v.list = toSample(g), toSample(l)
 	v.rss = p.rssMB()
+	if o.settle > 0 {
+		if err := sleep(ctx, o.settle); err != nil {
+			return nil, err
+		}
+		v.rssSettled = p.rssMB()
+	}
 	return v, ctx.Err()
 }
 
@@ -936,4 +957,16 @@ func measure(ctx context.Context, base string, w *world, op string, opt loadgen.
 func hasFlag(bin, name string) bool {
 	out, _ := exec.Command(bin, "-help").CombinedOutput()
 	return bytes.Contains(out, []byte("-"+name+" ")) || bytes.Contains(out, []byte("-"+name+"\n"))
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
