@@ -3,18 +3,26 @@
 //
 // Layout (all in one file):
 //
-//	bookings  uid → JSON of booking.Booking
-//	by_host   be64(hostID) ‖ uid → ""                 organizer id → uids
-//	by_email  str(lower(email)) ‖ uid → ""            attendee email → uids
-//	by_series str(recurringBookingUid) ‖ uid → ""     series → uids
-//	by_slot   be64(eventTypeID) ‖ be64(start ns) ‖ uid → ""
-//	by_seat   seatUID → uid
-//	meta      "schema" → be64(1), "next_id" → be64, "count" → be64
+//	bookings      uid → JSON of booking.Booking
+//	by_host       be64(hostID) ‖ uid → ""                       organizer id → uids
+//	by_host_start be64(hostID) ‖ be64(start ns) ‖ uid → ""      organizer id → uids by start
+//	by_email      str(lower(email)) ‖ uid → ""                  attendee email → uids
+//	by_series     str(recurringBookingUid) ‖ uid → ""           series → uids
+//	by_slot       be64(eventTypeID) ‖ be64(start ns) ‖ uid → "" event type, start → uids
+//	by_seat       seatUID → uid
+//	meta          "schema" → be64(2), "next_id" → be64, "count" → be64,
+//	              "longest" → be64(ns): the longest End−Start ever stored, never lowered
 //
 // be64 is a big-endian uint64 with the sign bit flipped (so keys sort like the signed
 // ints), str is a uvarint length followed by the bytes (so one prefix never extends another).
 // Multi-valued indexes are composite keys scanned with a cursor, so adding or removing one
 // uid never rewrites a list.
+//
+// ForHost, the availability check of every create, reads by_host_start as memstore reads
+// its per-host list: a booking overlapping [start, end) starts before end and no earlier
+// than start − longest, so it seeks there and decodes only the bookings starting in
+// between, not every booking of the host. Schema 1 files (no by_host_start, no "longest")
+// are migrated by Open, in one transaction.
 //
 // Durability and group commit: Updates are queued to one committer goroutine (started by
 // Open, stopped by Close). It takes the first queued Update plus whatever else is already
@@ -46,6 +54,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"sort"
@@ -62,22 +71,27 @@ import (
 
 var _ booking.Store = (*Store)(nil)
 
-const schemaVersion = 1
+// schemaVersion is the layout above. Version 1 lacked by_host_start and "longest": Open
+// migrates it (see migrate). A binary that only knows version 1 refuses a version 2 file
+// instead of writing bookings without maintaining the index it does not know.
+const schemaVersion = 2
 
 var (
-	bucketBookings = []byte("bookings")
-	bucketHost     = []byte("by_host")
-	bucketEmail    = []byte("by_email")
-	bucketSeries   = []byte("by_series")
-	bucketSlot     = []byte("by_slot")
-	bucketSeat     = []byte("by_seat")
-	bucketMeta     = []byte("meta")
+	bucketBookings  = []byte("bookings")
+	bucketHost      = []byte("by_host")
+	bucketHostStart = []byte("by_host_start")
+	bucketEmail     = []byte("by_email")
+	bucketSeries    = []byte("by_series")
+	bucketSlot      = []byte("by_slot")
+	bucketSeat      = []byte("by_seat")
+	bucketMeta      = []byte("meta")
 
-	allBuckets = [][]byte{bucketBookings, bucketHost, bucketEmail, bucketSeries, bucketSlot, bucketSeat, bucketMeta}
+	allBuckets = [][]byte{bucketBookings, bucketHost, bucketHostStart, bucketEmail, bucketSeries, bucketSlot, bucketSeat, bucketMeta}
 
-	keySchema = []byte("schema")
-	keyNextID = []byte("next_id")
-	keyCount  = []byte("count")
+	keySchema  = []byte("schema")
+	keyNextID  = []byte("next_id")
+	keyCount   = []byte("count")
+	keyLongest = []byte("longest")
 )
 
 // ErrLocked is returned (wrapped) by Open when another process holds the file.
@@ -175,10 +189,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 		}
 		meta := btx.Bucket(bucketMeta)
 		if v := meta.Get(keySchema); v != nil {
-			if len(v) != 8 || decodeInt(v) != schemaVersion {
-				return fmt.Errorf("%w: schema version %x, want %d", ErrNotDatabase, v, schemaVersion)
+			switch {
+			case len(v) == 8 && decodeInt(v) == schemaVersion:
+				return nil
+			case len(v) == 8 && decodeInt(v) == 1:
+				return migrate(btx)
 			}
-			return nil
+			return fmt.Errorf("%w: schema version %x, want %d", ErrNotDatabase, v, schemaVersion)
 		}
 		if err := meta.Put(keySchema, encodeInt(schemaVersion)); err != nil {
 			return err
@@ -192,6 +209,37 @@ func Open(path string, opts ...Option) (*Store, error) {
 	s := &Store{db: db, path: path, reqs: make(chan *request, maxBatch), stopped: make(chan struct{})}
 	go s.commitLoop()
 	return s, nil
+}
+
+// migrate brings a schema 1 file to schema 2 inside Open's transaction: it fills
+// by_host_start and "longest" from the bookings bucket. A crash before the commit leaves the
+// file at schema 1, to be migrated again.
+func migrate(btx *bolt.Tx) error {
+	// Start from an empty index, whatever a schema 1 file holds under that name.
+	if err := btx.DeleteBucket(bucketHostStart); err != nil {
+		return fmt.Errorf("migrate to schema %d: %w", schemaVersion, err)
+	}
+	hostStart, err := btx.CreateBucket(bucketHostStart)
+	if err != nil {
+		return fmt.Errorf("migrate to schema %d: %w", schemaVersion, err)
+	}
+	var longest time.Duration
+	err = btx.Bucket(bucketBookings).ForEach(func(k, v []byte) error {
+		var b booking.Booking
+		if err := json.Unmarshal(v, &b); err != nil {
+			return fmt.Errorf("decode booking %q: %w", k, err)
+		}
+		longest = max(longest, b.End.Sub(b.Start))
+		return hostStart.Put(timeKey(b.HostID, b.Start, b.UID), []byte{})
+	})
+	if err != nil {
+		return fmt.Errorf("migrate to schema %d: %w", schemaVersion, err)
+	}
+	meta := btx.Bucket(bucketMeta)
+	if err := meta.Put(keyLongest, encodeInt(int(longest))); err != nil {
+		return fmt.Errorf("migrate to schema %d: %w", schemaVersion, err)
+	}
+	return meta.Put(keySchema, encodeInt(schemaVersion))
 }
 
 // Close closes the file. Updates already queued run and are answered first, and Views
@@ -397,12 +445,16 @@ func runOne(btx *bolt.Tx, fn func(booking.Tx) error) (res result, undoErr error)
 type tx struct {
 	readOnly bool
 
-	bookings, host, email, series, meta, slot, seat *bolt.Bucket
+	bookings, host, hostStart, email, series, meta, slot, seat *bolt.Bucket
 
 	startID, nextID   int
 	startCount, count int
 	err               error   // first failure; fails the fn
 	log               []write // every write, in order, for undo
+
+	// longest is meta's "longest" as this fn sees it. Put raises both together; the
+	// bucket's write is logged, so undo lowers it again, and this copy dies with the fn.
+	longest time.Duration
 }
 
 // write is one bucket write and what it replaced.
@@ -414,15 +466,17 @@ type write struct {
 
 func newTx(btx *bolt.Tx, readOnly bool) *tx {
 	t := &tx{
-		readOnly: readOnly,
-		bookings: btx.Bucket(bucketBookings),
-		host:     btx.Bucket(bucketHost),
-		email:    btx.Bucket(bucketEmail),
-		series:   btx.Bucket(bucketSeries),
-		slot:     btx.Bucket(bucketSlot),
-		seat:     btx.Bucket(bucketSeat),
-		meta:     btx.Bucket(bucketMeta),
+		readOnly:  readOnly,
+		bookings:  btx.Bucket(bucketBookings),
+		host:      btx.Bucket(bucketHost),
+		hostStart: btx.Bucket(bucketHostStart),
+		email:     btx.Bucket(bucketEmail),
+		series:    btx.Bucket(bucketSeries),
+		slot:      btx.Bucket(bucketSlot),
+		seat:      btx.Bucket(bucketSeat),
+		meta:      btx.Bucket(bucketMeta),
 	}
+	t.longest = time.Duration(decodeInt(t.meta.Get(keyLongest)))
 	t.startID = decodeInt(t.meta.Get(keyNextID))
 	if t.startID < 1 {
 		t.startID = 1
@@ -581,15 +635,28 @@ func (t *tx) Series(recurringUID string) []booking.Booking {
 }
 
 func (t *tx) At(eventTypeID int, start time.Time) []booking.Booking {
-	out := t.query(scan(t.slot, slotKey(eventTypeID, start, "")), func(b booking.Booking) bool {
+	out := t.query(scan(t.slot, timeKey(eventTypeID, start, "")), func(b booking.Booking) bool {
 		return b.EventTypeID == eventTypeID && b.Start.Equal(start)
 	})
 	sortByID(out)
 	return out
 }
 
+// ForHost walks the host's entries of by_host_start from start − longest (no booking
+// starting earlier can reach start) up to end (none starting later can overlap), and
+// decodes only those.
 func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
-	out := t.query(scan(t.host, intKey(hostID, "")), func(b booking.Booking) bool {
+	prefix := encodeInt(hostID)
+	from, stop := subSat(start.UnixNano(), int64(t.longest)), end.UnixNano()
+	var uids [][]byte
+	c := t.hostStart.Cursor()
+	for k, _ := c.Seek(timeKeyNano(hostID, from, "")); len(k) >= 16 && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if int64(decodeInt(k[8:16])) >= stop {
+			break
+		}
+		uids = append(uids, bytes.Clone(k[16:]))
+	}
+	out := t.query(uids, func(b booking.Booking) bool {
 		return b.HostID == hostID && b.Start.Before(end) && b.End.After(start)
 	})
 	sortByID(out)
@@ -658,6 +725,13 @@ func (t *tx) Put(b booking.Booking) {
 		t.fail(fmt.Errorf("index booking %q: %w", b.UID, err))
 		return
 	}
+	if d := b.End.Sub(b.Start); d > t.longest {
+		if err := t.put(t.meta, keyLongest, encodeInt(int(d))); err != nil {
+			t.fail(fmt.Errorf("put longest for booking %q: %w", b.UID, err))
+			return
+		}
+		t.longest = d
+	}
 	if !existed {
 		t.count++
 	}
@@ -671,6 +745,7 @@ func (t *tx) index(b booking.Booking) error {
 	put := func(bk *bolt.Bucket, k, v []byte) { errs = append(errs, t.put(bk, k, v)) }
 	none := []byte{}
 	put(t.host, intKey(b.HostID, b.UID), none)
+	put(t.hostStart, timeKey(b.HostID, b.Start, b.UID), none)
 	for _, a := range b.Attendees {
 		put(t.email, strKey(strings.ToLower(a.Email), b.UID), none)
 		if a.SeatUID != "" {
@@ -680,7 +755,7 @@ func (t *tx) index(b booking.Booking) error {
 	if b.RecurringBookingUID != "" {
 		put(t.series, strKey(b.RecurringBookingUID, b.UID), none)
 	}
-	put(t.slot, slotKey(b.EventTypeID, b.Start, b.UID), none)
+	put(t.slot, timeKey(b.EventTypeID, b.Start, b.UID), none)
 	return errors.Join(errs...)
 }
 
@@ -688,6 +763,7 @@ func (t *tx) unindex(b booking.Booking) error {
 	var errs []error
 	del := func(bk *bolt.Bucket, k []byte) { errs = append(errs, t.del(bk, k)) }
 	del(t.host, intKey(b.HostID, b.UID))
+	del(t.hostStart, timeKey(b.HostID, b.Start, b.UID))
 	for _, a := range b.Attendees {
 		del(t.email, strKey(strings.ToLower(a.Email), b.UID))
 		if a.SeatUID != "" && string(t.seat.Get([]byte(a.SeatUID))) == b.UID {
@@ -697,7 +773,7 @@ func (t *tx) unindex(b booking.Booking) error {
 	if b.RecurringBookingUID != "" {
 		del(t.series, strKey(b.RecurringBookingUID, b.UID))
 	}
-	del(t.slot, slotKey(b.EventTypeID, b.Start, b.UID))
+	del(t.slot, timeKey(b.EventTypeID, b.Start, b.UID))
 	return errors.Join(errs...)
 }
 
@@ -741,9 +817,23 @@ func strKey(s, uid string) []byte {
 	return append(append(k, s...), uid...)
 }
 
-// slotKey is be64(eventTypeID) ‖ be64(start UnixNano) ‖ uid: equal instants in different
-// locations share a slot.
-func slotKey(eventTypeID int, start time.Time, uid string) []byte {
-	k := append(encodeInt(eventTypeID), encodeInt(int(start.UnixNano()))...)
+// timeKey is be64(v) ‖ be64(start UnixNano) ‖ uid, the key of by_slot (v an event type
+// id) and by_host_start (v a host id): equal instants in different locations share a key,
+// and a host's entries sort by start. With uid "" it is the prefix of v's entries at start.
+func timeKey(v int, start time.Time, uid string) []byte {
+	return timeKeyNano(v, start.UnixNano(), uid)
+}
+
+func timeKeyNano(v int, ns int64, uid string) []byte {
+	k := make([]byte, 0, 16+len(uid))
+	k = append(append(k, encodeInt(v)...), encodeInt(int(ns))...)
 	return append(k, uid...)
+}
+
+// subSat is a − b for b ≥ 0, stopping at the smallest int64 instead of wrapping around.
+func subSat(a, b int64) int64 {
+	if a < math.MinInt64+b {
+		return math.MinInt64
+	}
+	return a - b
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -12,15 +13,18 @@ import (
 )
 
 // checkIndexes rebuilds every index from the bookings bucket and compares it with the
-// stored one, entry by entry, and checks the count and the id counter.
+// stored one, entry by entry, and checks the count, the id counter and that "longest" is
+// at least every booking's duration (ForHost would miss a longer one).
 func checkIndexes(btx *bolt.Tx) []error {
 	want := map[string]map[string]string{} // bucket → key → value
-	for _, name := range [][]byte{bucketHost, bucketEmail, bucketSeries, bucketSlot, bucketSeat} {
+	for _, name := range [][]byte{bucketHost, bucketHostStart, bucketEmail, bucketSeries, bucketSlot, bucketSeat} {
 		want[string(name)] = map[string]string{}
 	}
 	var errs []error
 	dupSeats := map[string]bool{}
 	n, maxID := 0, 0
+	var longest time.Duration
+	longestUID := ""
 	err := btx.Bucket(bucketBookings).ForEach(func(k, v []byte) error {
 		n++
 		var b booking.Booking
@@ -32,7 +36,11 @@ func checkIndexes(btx *bolt.Tx) []error {
 			errs = append(errs, fmt.Errorf("booking under key %q has uid %q", k, b.UID))
 		}
 		maxID = max(maxID, b.ID)
+		if d := b.End.Sub(b.Start); d > longest {
+			longest, longestUID = d, b.UID
+		}
 		want[string(bucketHost)][string(intKey(b.HostID, b.UID))] = ""
+		want[string(bucketHostStart)][string(timeKey(b.HostID, b.Start, b.UID))] = ""
 		for _, a := range b.Attendees {
 			want[string(bucketEmail)][string(strKey(strings.ToLower(a.Email), b.UID))] = ""
 			if a.SeatUID != "" {
@@ -47,7 +55,7 @@ func checkIndexes(btx *bolt.Tx) []error {
 		if b.RecurringBookingUID != "" {
 			want[string(bucketSeries)][string(strKey(b.RecurringBookingUID, b.UID))] = ""
 		}
-		want[string(bucketSlot)][string(slotKey(b.EventTypeID, b.Start, b.UID))] = ""
+		want[string(bucketSlot)][string(timeKey(b.EventTypeID, b.Start, b.UID))] = ""
 		return nil
 	})
 	if err != nil {
@@ -78,6 +86,12 @@ func checkIndexes(btx *bolt.Tx) []error {
 	}
 	if next := decodeInt(meta.Get(keyNextID)); next <= maxID {
 		errs = append(errs, fmt.Errorf("next id %d, but a booking has id %d", next, maxID))
+	}
+	switch v := meta.Get(keyLongest); {
+	case v != nil && len(v) != 8:
+		errs = append(errs, fmt.Errorf("longest %x is not a be64", v))
+	case time.Duration(decodeInt(v)) < longest: // a missing key reads 0
+		errs = append(errs, fmt.Errorf("longest %s, but booking %q lasts %s", time.Duration(decodeInt(v)), longestUID, longest))
 	}
 	if !bytes.Equal(meta.Get(keySchema), encodeInt(schemaVersion)) {
 		errs = append(errs, fmt.Errorf("schema %x, want %d", meta.Get(keySchema), schemaVersion))
