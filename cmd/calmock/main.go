@@ -18,6 +18,7 @@ import (
 
 	"github.com/calmock/calmock/booking/boltstore"
 	"github.com/calmock/calmock/fixtures"
+	"github.com/calmock/calmock/internal/gctune"
 	"github.com/calmock/calmock/internal/idlemem"
 	"github.com/calmock/calmock/mockserver"
 	"github.com/calmock/calmock/openapi"
@@ -64,6 +65,7 @@ type Main struct {
 	bookings     int
 	rateLimit    int
 	idleRelease  time.Duration
+	gcHeadroom   int
 	verbose      bool
 	showVersion  bool
 	dumpFixtures bool
@@ -103,6 +105,7 @@ Flags:
 	fs.IntVar(&m.bookings, "bookings", 0, "add `N` deterministic past bookings (from -seed) to the fixtures, for volume and performance runs")
 	fs.IntVar(&m.rateLimit, "rate-limit", 120, "requests per minute per API key, as the real API; 0 turns rate limiting off")
 	fs.DurationVar(&m.idleRelease, "idle-release", 2*time.Second, "give spare memory back to the system after this long without a request (after start-up and after each burst); 0 never does")
+	fs.IntVar(&m.gcHeadroom, "gc-headroom", 32, "let the heap grow by at least this many `MB` between garbage collections (fewer collections under load, so steadier latency; the live heap decides above it); 0, or a GOGC environment variable, leaves the Go default")
 	fs.BoolVar(&m.verbose, "verbose", false, "log every request")
 	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&m.dumpFixtures, "dump-fixtures", false, "print the fixtures (the seeded defaults, or -fixtures) as YAML and exit: a starting point for your own -fixtures file")
@@ -122,6 +125,9 @@ func (m *Main) check() error {
 	}
 	if m.idleRelease < 0 {
 		return fmt.Errorf("-idle-release must be 0 (never) or positive, got %s", m.idleRelease)
+	}
+	if m.gcHeadroom < 0 || m.gcHeadroom > 1<<20 {
+		return fmt.Errorf("-gc-headroom must be between 0 (Go default) and 1048576 MB, got %d", m.gcHeadroom)
 	}
 	if m.bookings < 0 || m.bookings > 10_000_000 {
 		return fmt.Errorf("-bookings must be between 0 and 10000000, got %d", m.bookings)
@@ -194,6 +200,9 @@ func (m *Main) Run(ctx context.Context) error {
 	var handler http.Handler = srv
 	if m.verbose {
 		handler = logRequests(log, handler)
+	}
+	if m.gcHeadroom > 0 && gctune.Enabled() {
+		go gctune.New(uint64(m.gcHeadroom)<<20).Run(ctx, time.Second)
 	}
 	if m.idleRelease > 0 {
 		idle := idlemem.New()

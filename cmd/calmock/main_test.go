@@ -30,6 +30,7 @@ func TestMain_ParseFlags(t *testing.T) {
 		{"all flags", []string{"-addr", "127.0.0.1:0", "-seed", "7", "-rate-limit", "0", "-verbose"}, ""},
 		{"negative rate limit", []string{"-rate-limit", "-1"}, "-rate-limit must be 0 (off) or positive"},
 		{"negative idle release", []string{"-idle-release", "-1s"}, "-idle-release must be 0 (never) or positive"},
+		{"negative gc headroom", []string{"-gc-headroom", "-1"}, "-gc-headroom must be between 0"},
 		{"negative bookings", []string{"-bookings", "-5"}, "-bookings must be between 0 and 10000000"},
 		{"bad address", []string{"-addr", "nonsense"}, `-addr "nonsense"`},
 		{"stray argument", []string{"serve"}, `unexpected argument "serve"`},
