@@ -72,8 +72,11 @@ type options struct {
 	rate, listRate, durableRate float64
 	listBookings                int
 	// settle is how long to leave a mock idle after its load before reading VmRSS again:
-	// calmock gives spare memory back after -idle-release (2 s) without a request.
+	// calmock gives spare memory back after -idle-release (15 s) without a request.
 	settle time.Duration
+	// mockFlags are extra calmock flags for every mock started (experiments: e.g.
+	// "-gc-headroom 0 -idle-release 0"); empty means calmock's defaults.
+	mockFlags []string
 
 	serveBare, serveMock bool
 	addr, canned         string
@@ -105,7 +108,11 @@ func main() {
 	flag.Float64Var(&o.rate, "rate", 5000, "open-loop latency run: requests/s in total, over -c connections, for each operation of -ops but list, against the mock and the bare server; latency counts from when each request was due; 0 skips it")
 	flag.IntVar(&o.listBookings, "list-bookings", targetListAmong, "list measurement: start calmock -bookings `N` and list take=100 as the first user (~1/3 of them) at 1 client and at -list-rate; 0 skips it")
 	flag.Float64Var(&o.listRate, "list-rate", 200, "list measurement: open-loop requests/s over -c connections; 0 runs only the 1-client measurement")
-	flag.DurationVar(&o.settle, "settle", 5*time.Second, "after each load, leave the mock idle this long and read VmRSS again (calmock gives spare memory back after 2 s without a request); 0 skips that reading")
+	flag.DurationVar(&o.settle, "settle", 20*time.Second, "after the last run's load (and the volume load), leave the mock idle this long and read VmRSS again (calmock gives spare memory back after 15 s without a request); 0 skips that reading")
+	flag.Func("mock-flags", "extra `flags` for every calmock started, space-separated (e.g. \"-gc-headroom 0 -idle-release 0\"); default none: calmock's defaults besides -rate-limit 0", func(v string) error {
+		o.mockFlags = strings.Fields(v)
+		return nil
+	})
 	flag.Float64Var(&o.durableRate, "durable-rate", 1000, "durable create (calmock -data <temp file>): open-loop requests/s over -c connections, after the closed-loop run at -c clients; 0 runs only the closed loop")
 	flag.BoolVar(&o.serveBare, "serve-bare", false, "internal: serve canned answers (-canned) on -addr")
 	flag.BoolVar(&o.serveMock, "serve-mock", false, "internal: serve the mock in-process with -bookings extra bookings on -addr (stands in for calmock -bookings)")
@@ -566,10 +573,13 @@ type report struct {
 	// Default fixtures, one entry per run: start-up (ms), VmRSS (MB) idle after start-up and
 	// after the load, and the bookings the mock held at that moment.
 	startups, rssIdle, rss, held []float64
-	rssSettled                   []float64   // after the load and o.settle of quiet (empty: not read)
-	list                         *listResult // nil: skipped
-	durable                      *durableResult
-	vol                          *volume
+	rssSettled                   []float64 // after the load and o.settle of quiet (empty: not read)
+	// rssBeforeGrowth is VmRSS after the operations that add no booking (get, list) and
+	// before the first that does (empty if none ran after get or list).
+	rssBeforeGrowth []float64
+	list            *listResult // nil: skipped
+	durable         *durableResult
+	vol             *volume
 }
 
 func run(o options) error {
@@ -628,7 +638,7 @@ func run(o options) error {
 // oneRun starts a fresh default mock and the bare server, runs the closed-loop and the
 // fixed-rate measurements of every operation, reads the memory figures, and stops both.
 func oneRun(ctx context.Context, o options, self, tmp string, slot *atomic.Int64, rep *report) error {
-	mock, err := start(ctx, profile.Path, o.calmock, "-rate-limit", "0", "-seed", strconv.FormatInt(o.seed, 10))
+	mock, err := start(ctx, profile.Path, o.calmock, o.mockArgs("-seed", strconv.FormatInt(o.seed, 10))...)
 	if err != nil {
 		return err
 	}
@@ -689,7 +699,13 @@ func oneRun(ctx context.Context, o options, self, tmp string, slot *atomic.Int64
 		}
 		return toSample(mr), toSample(br), ctx.Err()
 	}
+	grown := false // whether an operation that adds bookings has run on this mock
 	for _, rw := range rep.rows {
+		if adds := rw.op != "get" && rw.op != "list"; adds && !grown {
+			// The figure the load alone costs, before the run adds its own bookings.
+			rep.rssBeforeGrowth = append(rep.rssBeforeGrowth, mock.rssMB())
+			grown = true
+		}
 		m, b, err := both(rw.op, loadgen.Options{Concurrency: o.concurrency, Duration: o.duration})
 		if err != nil {
 			return err
@@ -717,7 +733,7 @@ func oneRun(ctx context.Context, o options, self, tmp string, slot *atomic.Int64
 		return err
 	}
 	rep.held = append(rep.held, float64(len(set.Bookings)+after-before))
-	if o.settle > 0 {
+	if o.settle > 0 && len(rep.rss) == o.runs { // the last run only: it takes a while
 		if err := sleep(ctx, o.settle); err != nil {
 			return err
 		}
@@ -792,7 +808,7 @@ func inProcessAllocs(op string, seed int64) (float64, error) {
 func startWithBookings(ctx context.Context, o options, self string, n int) (*process, string, error) {
 	ns, seed := strconv.Itoa(n), strconv.FormatInt(o.seed, 10)
 	if hasFlag(o.calmock, "bookings") {
-		p, err := start(ctx, profile.Path, o.calmock, "-rate-limit", "0", "-seed", seed, "-bookings", ns)
+		p, err := start(ctx, profile.Path, o.calmock, o.mockArgs("-seed", seed, "-bookings", ns)...)
 		return p, "calmock -bookings " + ns, err
 	}
 	p, err := start(ctx, profile.Path, self, "-serve-mock", "-seed", seed, "-bookings", ns)
@@ -862,7 +878,7 @@ func measureDurable(ctx context.Context, o options, tmp string, slot *atomic.Int
 	once := func(name string, opt loadgen.Options) (sample, error) {
 		file := filepath.Join(tmp, name+".db")
 		defer os.Remove(file)
-		p, err := start(ctx, profile.Path, o.calmock, "-rate-limit", "0", "-seed", strconv.FormatInt(o.seed, 10), "-data", file)
+		p, err := start(ctx, profile.Path, o.calmock, o.mockArgs("-seed", strconv.FormatInt(o.seed, 10), "-data", file)...)
 		if err != nil {
 			return sample{}, err
 		}
@@ -969,4 +985,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// mockArgs is the command line of a calmock: rate limit off, args, then -mock-flags.
+func (o options) mockArgs(args ...string) []string {
+	return append(append([]string{"-rate-limit", "0"}, args...), o.mockFlags...)
 }

@@ -112,9 +112,13 @@ func renderMemory(b *strings.Builder, r *report) {
 	fmt.Fprintf(b, "- default fixtures, idle after start-up: median %.1f MB (runs: %s)\n", median(r.rssIdle), join(r.rssIdle, "%.1f"))
 	fmt.Fprintf(b, "- default fixtures, after the load run: median %.1f MB (runs: %s), holding a median of %.0f bookings (runs: %s; the fixtures' plus those the run created)\n",
 		median(r.rss), join(r.rss, "%.1f"), median(r.held), join(r.held, "%.0f"))
+	if len(r.rssBeforeGrowth) > 0 {
+		fmt.Fprintf(b, "- default fixtures, after the get and list load, before any operation that adds bookings: median %.1f MB (runs: %s)\n",
+			median(r.rssBeforeGrowth), join(r.rssBeforeGrowth, "%.1f"))
+	}
 	if len(r.rssSettled) > 0 {
-		fmt.Fprintf(b, "- default fixtures, after the load run and %s idle (calmock gives spare memory back after 2 s without a request): median %.1f MB (runs: %s)\n",
-			r.o.settle, median(r.rssSettled), join(r.rssSettled, "%.1f"))
+		fmt.Fprintf(b, "- default fixtures, the last run's mock left idle for %s after its load (calmock gives spare memory back after 15 s without a request): %s MB\n",
+			r.o.settle, join(r.rssSettled, "%.1f"))
 	}
 	if v := r.vol; v != nil {
 		fmt.Fprintf(b, "- with %d extra bookings (`%s`, one run): start-up %.0f ms, idle after start-up %.1f MB, right after the get and list load %.1f MB",
@@ -211,6 +215,10 @@ func renderFigures(b *strings.Builder, r *report) {
 	}
 
 	line("start-up < 300 ms", verdict(median(r.startups) < 300), fmt.Sprintf("default fixtures: %.0f ms", median(r.startups)))
+	if len(r.rssBeforeGrowth) > 0 {
+		line(fmt.Sprintf("RSS < %.0f MB, default fixtures, after a load that adds no bookings", targetRSSDefault), verdict(median(r.rssBeforeGrowth) < targetRSSDefault),
+			fmt.Sprintf("%.1f MB after get and list at %d clients", median(r.rssBeforeGrowth), o.concurrency))
+	}
 	after := fmt.Sprintf("%.1f MB right after this load run, holding %.0f bookings; idle before it %.1f MB", median(r.rss), median(r.held), median(r.rssIdle))
 	if len(r.rssSettled) == 0 {
 		line(fmt.Sprintf("RSS < %.0f MB, default fixtures, after load", targetRSSDefault), verdict(median(r.rss) < targetRSSDefault), after)

@@ -1,12 +1,14 @@
 // Package idlemem gives a server's spare memory back to the operating system once it has
-// gone quiet after a burst of requests.
+// been quiet for a while after a burst of requests.
 //
-// Go's collector lets the heap grow to about twice what is live before it collects, and the
-// runtime returns freed pages to the system only slowly, so a mock that has just served a
-// load run or a test suite keeps that peak resident long after the last request. A mock
-// spends most of its life idle between bursts (a developer's machine, a CI job's next
-// step), so after a quiet period we collect and return the free pages at once
-// (debug.FreeOSMemory): a few milliseconds of one core, once per burst, never while busy.
+// Go's collector lets the heap grow well past what is live, and the runtime returns freed
+// pages to the system only gradually, so a mock that has served a load run or a test suite
+// keeps that peak resident long after the last request. A mock spends most of its life idle
+// between bursts (a developer's machine, a CI job's next step), so once no request has come
+// for a quiet period we collect and return the free pages at once (debug.FreeOSMemory).
+// The period is long (15 s by default) because the pages given back must be faulted in
+// again by the next burst, which costs its first requests time: a few seconds between the
+// steps of one test run must not trigger it.
 package idlemem
 
 import (
@@ -17,14 +19,14 @@ import (
 	"time"
 )
 
-// Releaser counts requests and releases memory when none came for a whole quiet period
-// after some did. Create it with New; it is safe for concurrent use.
+// Releaser counts requests and releases memory once none came for a quiet period after
+// some did. Create it with New; it is safe for concurrent use.
 type Releaser struct {
 	requests atomic.Int64
 	// release gives memory back; debug.FreeOSMemory outside tests.
 	release  func()
 	releases atomic.Int64
-	// handled, when set (tests), receives after each tick is dealt with.
+	// handled, when set (tests), receives after each check is dealt with.
 	handled chan struct{}
 }
 
@@ -42,30 +44,30 @@ func (r *Releaser) Wrap(next http.Handler) http.Handler {
 // Releases is the number of times memory was released.
 func (r *Releaser) Releases() int64 { return r.releases.Load() }
 
-// Run watches activity until ctx is done: every quiet period it looks at the request
-// count, and releases memory the first time a whole period passes without a request after
-// one with requests. quiet must be positive.
+// Run watches activity until ctx is done, looking at the request count four times per quiet
+// period, and releases memory once quiet has passed since the last request seen (or since
+// start-up, which counts as a burst too). quiet must be positive.
 func (r *Releaser) Run(ctx context.Context, quiet time.Duration) {
-	t := time.NewTicker(quiet)
+	t := time.NewTicker(quiet / 4)
 	defer t.Stop()
-	r.loop(ctx, t.C)
+	r.loop(ctx, t.C, quiet)
 }
 
-// loop is Run with the ticks given, so tests can drive it.
-func (r *Releaser) loop(ctx context.Context, ticks <-chan time.Time) {
-	// The start-up (fixtures, indexes, the spec document) counts as a burst too.
-	seen, dirty := r.requests.Load(), true
+// loop is Run with the clock given as ticks, so tests can drive it.
+func (r *Releaser) loop(ctx context.Context, ticks <-chan time.Time, quiet time.Duration) {
+	var last time.Time // when activity was last seen; zero until the first tick
+	seen, dirty := r.requests.Load(), false
 	for {
+		var now time.Time
 		select {
 		case <-ctx.Done():
 			return
-		case <-ticks:
+		case now = <-ticks:
 		}
-		now := r.requests.Load()
-		switch {
-		case now != seen:
-			seen, dirty = now, true
-		case dirty:
+		switch n := r.requests.Load(); {
+		case last.IsZero() || n != seen:
+			seen, last, dirty = n, now, true
+		case dirty && now.Sub(last) >= quiet:
 			r.release()
 			r.releases.Add(1)
 			dirty = false

@@ -8,9 +8,11 @@ import (
 	"time"
 )
 
-// TestLoop drives the watcher tick by tick: a release only after a whole quiet period that
-// follows activity, never while requests keep coming, and once per burst.
+// TestLoop drives the watcher with a fake clock: a release only once a whole quiet period
+// has passed since the last request (or start-up), never while requests keep coming, and
+// once per burst.
 func TestLoop(t *testing.T) {
+	const quiet = 4 * time.Second
 	released := make(chan struct{}, 10)
 	r := &Releaser{release: func() { released <- struct{}{} }, handled: make(chan struct{})}
 	h := r.Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
@@ -19,9 +21,10 @@ func TestLoop(t *testing.T) {
 	ticks := make(chan time.Time)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { r.loop(ctx, ticks); close(done) }()
-	// tick is one period ending; it returns when the loop has dealt with it.
-	tick := func() { ticks <- time.Time{}; <-r.handled }
+	go func() { r.loop(ctx, ticks, quiet); close(done) }()
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	// tick advances the clock by d and returns once the loop has dealt with it.
+	tick := func(d time.Duration) { now = now.Add(d); ticks <- now; <-r.handled }
 	expect := func(step string, want int) {
 		t.Helper()
 		if got := len(released); got != want {
@@ -29,21 +32,25 @@ func TestLoop(t *testing.T) {
 		}
 	}
 
-	tick() // start-up burst, then a quiet period: one release
-	expect("after start-up", 1)
-	tick()
+	tick(0) // start-up: the clock starts
+	tick(3 * time.Second)
+	expect("3 s after start-up", 0)
+	tick(time.Second)
+	expect("4 s after start-up", 1)
+	tick(time.Minute)
 	expect("idle, nothing new", 1)
-	for range 3 { // busy: a request in every period
+	for range 10 { // busy: a request every 2 s for 20 s
 		request()
-		tick()
+		tick(2 * time.Second)
 	}
 	expect("while busy", 1)
-	tick() // the period after the burst ended had no request: release now
-	expect("after the burst", 2)
+	tick(3 * time.Second)
+	expect("3 s after the last request", 1)
+	tick(time.Second)
+	expect("4 s after the last request", 2)
 	request() // a one-request burst
-	tick()
-	expect("during the next burst", 2)
-	tick()
+	tick(time.Second)
+	tick(5 * time.Second)
 	expect("after the next burst", 3)
 	cancel()
 	<-done
@@ -58,7 +65,7 @@ func TestRun(t *testing.T) {
 	r := New()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { r.Run(ctx, time.Millisecond); close(done) }()
+	go func() { r.Run(ctx, 4*time.Millisecond); close(done) }()
 	for r.Releases() == 0 {
 		time.Sleep(time.Millisecond)
 	}
