@@ -25,11 +25,7 @@ func (s *Server) handleBookingList(c *call) error {
 	for i, b := range page.Bookings {
 		items[i] = s.toBookingOut(b, view{caller: c.caller, allAttendees: true})
 	}
-	writeJSON(c.w, http.StatusOK, successEnvelope{
-		Status:     statusSuccess,
-		Data:       items,
-		Pagination: newPagination(page.Total, page.Take, page.Skip),
-	})
+	writeSuccess(c.w, http.StatusOK, items, newPagination(page.Total, page.Take, page.Skip))
 	return nil
 }
 
