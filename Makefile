@@ -35,7 +35,7 @@ test: vet
 	$(MAKE) --no-print-directory fuzz
 
 FUZZTIME ?= 10s
-FUZZ_TARGETS := FuzzCreateBody FuzzPathAndQuery FuzzHeaders
+FUZZ_TARGETS := FuzzCreateBody FuzzPathAndQuery FuzzHeaders FuzzAppendString
 
 ## fuzz: run each fuzz target of the mock for FUZZTIME; a crasher is saved under
 ## mockserver/testdata/fuzz and from then on runs as a regression test in every go test
