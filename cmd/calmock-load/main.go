@@ -109,6 +109,7 @@ func main() {
 	flag.IntVar(&o.listBookings, "list-bookings", targetListAmong, "list measurement: start calmock -bookings `N` and list take=100 as the first user (~1/3 of them) at 1 client and at -list-rate; 0 skips it")
 	flag.Float64Var(&o.listRate, "list-rate", 200, "list measurement: open-loop requests/s over -c connections; 0 runs only the 1-client measurement")
 	flag.DurationVar(&o.settle, "settle", 20*time.Second, "after the last run's load (and the volume load), leave the mock idle this long and read VmRSS again (calmock gives spare memory back after 15 s without a request); 0 skips that reading")
+	flag.StringVar(&serverCPUs, "server-cpus", "", "run every server (mock and bare) on these `CPUs` (taskset -c list, e.g. 1) so that they do not share cores with the load generator; pin the generator itself with e.g. taskset -c 0 calmock-load …")
 	flag.Func("mock-flags", "extra `flags` for every calmock started, space-separated (e.g. \"-gc-headroom 0 -idle-release 0\"); default none: calmock's defaults besides -rate-limit 0", func(v string) error {
 		o.mockFlags = strings.Fields(v)
 		return nil
@@ -274,6 +275,9 @@ type process struct {
 	exited  chan struct{} // closed when the process has exited and been waited for
 }
 
+// serverCPUs is -server-cpus: the CPU list servers are pinned to, or "" (not pinned).
+var serverCPUs string
+
 // start execs name args… with -addr 127.0.0.1:<free port> appended and waits until probe
 // answers 200.
 func start(ctx context.Context, probe string, name string, args ...string) (*process, error) {
@@ -282,7 +286,12 @@ func start(ctx context.Context, probe string, name string, args ...string) (*pro
 		return nil, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.CommandContext(ctx, name, append(args, "-addr", addr)...)
+	args = append(args, "-addr", addr)
+	if serverCPUs != "" {
+		// taskset execs the server in its place (same pid, so VmRSS is still the server's).
+		name, args = "taskset", append([]string{"-c", serverCPUs, name}, args...)
+	}
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Stdout = io.Discard
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
