@@ -56,8 +56,10 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -107,6 +109,19 @@ var ErrClosed = errors.New("store is closed")
 // maxBatch caps how many Updates share one commit, so that one commit's answer never waits
 // on an unbounded number of fns. It is also the capacity of the queue.
 const maxBatch = 256
+
+// initialMmapSize is how much of the file bbolt maps at Open: 1 GB of address space on
+// 64-bit builds (not memory: a page is only read in when touched), bbolt's default on
+// 32-bit ones, which lack the room. By default bbolt maps 32 KB and doubles the mapping
+// whenever the file outgrows it, and each remap stalls the commit that triggers it: it
+// waits for every read transaction, the pages are faulted in again afterwards (~10 µs per
+// first touch on the CI VM), and while the file is under bbolt's AllocSize (16 MB) the
+// file is also grown to the new mapping size with a truncate and an fsync. That was 7-9
+// stalls of 5-40 ms in the first few thousand creates of a fresh file. Mapped at 1 GB, the
+// file grows in AllocSize steps (a truncate and an fsync per 16 MB, ~5,000 creates) and is
+// not remapped below 1 GB. So even a fresh file is 16 MB long; the part never written is a
+// hole, which takes no disk space.
+const initialMmapSize = (strconv.IntSize / 64) << 30
 
 // Store is a booking.Store in a bbolt file. Open it with Open; it is safe for concurrent use.
 // The caller should call Close when finished.
@@ -170,7 +185,11 @@ func Open(path string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	db, err := bolt.Open(path, cfg.mode, &bolt.Options{Timeout: cfg.timeout, NoSync: cfg.noSync})
+	db, err := bolt.Open(path, cfg.mode, &bolt.Options{
+		Timeout:         cfg.timeout,
+		NoSync:          cfg.noSync,
+		InitialMmapSize: initialMmapSize,
+	})
 	if err != nil {
 		switch {
 		case errors.Is(err, berrors.ErrTimeout):
@@ -369,6 +388,14 @@ func (s *Store) commitLoop() {
 		}
 		s.commit(batch)
 		clear(batch) // drop the fns and contexts now, not when the slots are next reused
+		// Let the Updates just answered run before the next batch. Each answer puts its
+		// caller on this P's run queue, where it would otherwise wait until the committer
+		// blocks in the next commit's fsync and the runtime hands the P over (0.1 to
+		// several ms under load), delaying the reply and, in a closed loop, the caller's
+		// next Update, which then misses the next batch. Yielding halves that wait; an
+		// in-process closed loop of 32 creators makes ~26-Update batches instead of 16 and
+		// ~25% more creates per second.
+		runtime.Gosched()
 	}
 }
 
