@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -251,9 +252,20 @@ func validTimeZone(s string) bool {
 	if s == "" || s == "Local" || strings.Contains(s, "..") {
 		return false
 	}
-	_, err := time.LoadLocation(s)
-	return err == nil
+	if _, ok := knownTimeZones.Load(s); ok {
+		return true
+	}
+	if _, err := time.LoadLocation(s); err != nil {
+		return false
+	}
+	knownTimeZones.Store(s, struct{}{})
+	return true
 }
+
+// knownTimeZones caches the zone names LoadLocation accepted: it reads the zone database
+// from disk each time, which was a tenth of a create's CPU. Only valid names are kept, and
+// there are a few hundred of them, so the cache stays small whatever clients send.
+var knownTimeZones sync.Map
 
 func validURL(s string) bool {
 	u, err := url.Parse(s)
