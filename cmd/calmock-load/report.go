@@ -62,7 +62,7 @@ func renderFixed(b *strings.Builder, r *report) {
 	fmt.Fprintf(b, "### Latency at a fixed rate (open loop): %.0f req/s over %d connections\n\n", r.o.rate, r.o.concurrency)
 	b.WriteString(openLoopNote)
 	latencyTable(b, "operation | server", rows)
-	fmt.Fprintf(b, "\ncancel and confirm are bounded by -pool %d requests, so they last %.2f s at this rate.\n\n", r.o.pool, float64(r.o.pool)/r.o.rate)
+	fmt.Fprintf(b, "\nget runs first, on a mock holding the default fixtures; create, cancel and confirm run after the closed-loop table, on a mock holding the bookings it added. cancel and confirm are bounded by -pool %d requests, so they last %.2f s at this rate.\n\n", r.o.pool, float64(r.o.pool)/r.o.rate)
 }
 
 const openLoopNote = "Requests are due at a fixed rate whatever the server does; latency counts from when each was due, so a stall shows in every request queued behind it (no coordinated omission). " +

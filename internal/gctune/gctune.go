@@ -6,8 +6,11 @@
 // and on a small machine each collection takes a core away from the requests for a while:
 // that shows as tail latency. A fixed higher GOGC would fix it for small heaps and waste
 // hundreds of megabytes on large ones (-bookings 100000). So Tuner raises GOGC just enough
-// that the heap may grow by at least a fixed headroom (32 MB by default) before the next
-// collection, and leaves it at 100 once the live heap is larger than that.
+// that the heap may grow by at least a fixed headroom before the next collection, and
+// leaves it at 100 once the live heap is larger than that. calmock's default of 16 MB was
+// measured (calmock-load, get and list at 32 clients, default fixtures): against 0 it
+// takes list throughput from 0.32 to 0.53 of a bare server and resident size after the
+// load from 28 to 46 MB; 32 MB gained nothing more and cost 63 MB.
 package gctune
 
 import (
