@@ -33,7 +33,7 @@ echo "== Go benchmarks (count=$COUNT, benchtime=$BENCHTIME) -> $out/go-$stamp.tx
 # shellcheck disable=SC2086
 $GO test -run '^$' -bench "$BENCH" -benchmem -count "$COUNT" -benchtime "$BENCHTIME" -timeout 60m $PKGS | tee -a "$out/go-$stamp.txt"
 
-previous=$(ls "$out"/go-*.txt 2>/dev/null | grep -v "go-$stamp.txt" | tail -n 1 || true)
+previous=$(ls "$out"/go-2*.txt 2>/dev/null | grep -v "go-$stamp.txt" | tail -n 1 || true) # not go-latest.txt: it is overwritten below
 cp "$out/go-$stamp.txt" "$out/go-latest.txt"
 
 echo "== load run -> $out/load-$stamp.md"

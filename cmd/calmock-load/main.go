@@ -72,7 +72,8 @@ type options struct {
 	rate, listRate, durableRate float64
 	listBookings                int
 	// settle is how long to leave a mock idle after its load before reading VmRSS again:
-	// calmock gives spare memory back after -idle-release (15 s) without a request.
+	// calmock gives spare memory back after -idle-release (15 s) without a request, noticed
+	// within a quarter of that on either side: so at most 22.5 s after the last request.
 	settle time.Duration
 	// mockFlags are extra calmock flags for every mock started (experiments: e.g.
 	// "-gc-headroom 0 -idle-release 0"); empty means calmock's defaults.
@@ -108,7 +109,7 @@ func main() {
 	flag.Float64Var(&o.rate, "rate", 5000, "open-loop latency run: requests/s in total, over -c connections, for each operation of -ops but list, against the mock and the bare server; latency counts from when each request was due; 0 skips it")
 	flag.IntVar(&o.listBookings, "list-bookings", targetListAmong, "list measurement: start calmock -bookings `N` and list take=100 as the first user (~1/3 of them) at 1 client and at -list-rate; 0 skips it")
 	flag.Float64Var(&o.listRate, "list-rate", 200, "list measurement: open-loop requests/s over -c connections; 0 runs only the 1-client measurement")
-	flag.DurationVar(&o.settle, "settle", 20*time.Second, "after the last run's load (and the volume load), leave the mock idle this long and read VmRSS again (calmock gives spare memory back after 15 s without a request); 0 skips that reading")
+	flag.DurationVar(&o.settle, "settle", 25*time.Second, "after the last run's load (and the volume load), leave the mock idle this long and read VmRSS again (calmock gives spare memory back after 15 s without a request); 0 skips that reading")
 	flag.StringVar(&serverCPUs, "server-cpus", "", "run every server (mock and bare) on these `CPUs` (taskset -c list, e.g. 1) so that they do not share cores with the load generator; pin the generator itself with e.g. taskset -c 0 calmock-load …")
 	flag.Func("mock-flags", "extra `flags` for every calmock started, space-separated (e.g. \"-gc-headroom 0 -idle-release 0\"); default none: calmock's defaults besides -rate-limit 0", func(v string) error {
 		o.mockFlags = strings.Fields(v)
