@@ -176,11 +176,7 @@ func appendAttendees(buf []byte, as []attendeeOut) []byte {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendString(append(buf, `{"name":`...), a.Name)
-		buf = appendString(append(buf, `,"email":`...), a.Email)
-		buf = appendString(append(buf, `,"timeZone":`...), a.TimeZone)
-		buf = appendStringPtr(append(buf, `,"language":`...), a.Language)
-		buf = strconv.AppendBool(append(buf, `,"absent":`...), a.Absent)
+		buf = appendAttendeeStart(buf, a.Name, a.Email, a.TimeZone, a.Language, a.Absent)
 		buf = appendOmitEmpty(buf, `,"phoneNumber":`, a.PhoneNumber)
 		buf = append(buf, '}')
 	}
@@ -196,11 +192,7 @@ func appendSeatedAttendees(buf []byte, as []seatedAttendeeOut) ([]byte, error) {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendString(append(buf, `{"name":`...), a.Name)
-		buf = appendString(append(buf, `,"email":`...), a.Email)
-		buf = appendString(append(buf, `,"timeZone":`...), a.TimeZone)
-		buf = appendStringPtr(append(buf, `,"language":`...), a.Language)
-		buf = strconv.AppendBool(append(buf, `,"absent":`...), a.Absent)
+		buf = appendAttendeeStart(buf, a.Name, a.Email, a.TimeZone, a.Language, a.Absent)
 		buf = appendString(append(buf, `,"seatUid":`...), a.SeatUID)
 		var err error
 		if buf, err = appendMap(append(buf, `,"bookingFieldsResponses":`...), a.BookingFieldsResponses); err != nil {
@@ -214,6 +206,15 @@ func appendSeatedAttendees(buf []byte, as []seatedAttendeeOut) ([]byte, error) {
 		buf = append(buf, '}')
 	}
 	return append(buf, ']'), nil
+}
+
+// appendAttendeeStart opens an attendee object with the keys both attendee shapes begin with.
+func appendAttendeeStart(buf []byte, name, email, timeZone string, language *string, absent bool) []byte {
+	buf = appendString(append(buf, `{"name":`...), name)
+	buf = appendString(append(buf, `,"email":`...), email)
+	buf = appendString(append(buf, `,"timeZone":`...), timeZone)
+	buf = appendStringPtr(append(buf, `,"language":`...), language)
+	return strconv.AppendBool(append(buf, `,"absent":`...), absent)
 }
 
 func appendInt(buf []byte, v int) []byte { return strconv.AppendInt(buf, int64(v), 10) }

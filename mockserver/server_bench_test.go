@@ -335,21 +335,19 @@ func BenchmarkEncodeBooking(b *testing.B) {
 // does it); BenchmarkEncodeList_EncodingJSON the same page through encoding/json, the
 // reference encoder, for comparison.
 func BenchmarkEncodeList(b *testing.B) {
-	f := mustBenchServer(b, 1_000)
-	caller := f.set.Users[0].User
-	page := f.set.Bookings[:100]
-	b.ReportAllocs()
-	for b.Loop() {
-		items := make([]bookingOut, len(page))
-		for i, bk := range page {
-			items[i] = f.srv.toBookingOut(bk, view{caller: &caller, allAttendees: true})
-		}
-		rec := httptest.NewRecorder()
-		writeSuccess(rec, http.StatusOK, items, newPagination(1000, 100, 0))
-	}
+	benchEncodeList(b, func(w http.ResponseWriter, items []bookingOut, p *pagination) {
+		writeSuccess(w, http.StatusOK, items, p)
+	})
 }
 
 func BenchmarkEncodeList_EncodingJSON(b *testing.B) {
+	benchEncodeList(b, func(w http.ResponseWriter, items []bookingOut, p *pagination) {
+		writeJSON(w, http.StatusOK, successEnvelope{Status: statusSuccess, Data: items, Pagination: p})
+	})
+}
+
+// benchEncodeList maps a page of 100 bookings and writes it with write.
+func benchEncodeList(b *testing.B, write func(http.ResponseWriter, []bookingOut, *pagination)) {
 	f := mustBenchServer(b, 1_000)
 	caller := f.set.Users[0].User
 	page := f.set.Bookings[:100]
@@ -359,7 +357,7 @@ func BenchmarkEncodeList_EncodingJSON(b *testing.B) {
 		for i, bk := range page {
 			items[i] = f.srv.toBookingOut(bk, view{caller: &caller, allAttendees: true})
 		}
-		writeJSON(httptest.NewRecorder(), http.StatusOK, successEnvelope{Status: statusSuccess, Data: items, Pagination: newPagination(1000, 100, 0)})
+		write(httptest.NewRecorder(), items, newPagination(1000, 100, 0))
 	}
 }
 

@@ -8,9 +8,7 @@ import (
 	"math"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -362,39 +360,15 @@ func BenchmarkCreateParallel(b *testing.B) {
 		b.Run(fmt.Sprintf("bookings=%d", n), func(b *testing.B) {
 			s := MustOpen(b)
 			seedHost(b, s, n)
-			b.ReportAllocs()
 			b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
-			before := boltstore.Commits(s)
-			var mu sync.Mutex
-			var latencies []time.Duration
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				var mine []time.Duration
-				for pb.Next() {
-					start := time.Now()
-					if err := s.Update(ctx, func(tx booking.Tx) error {
-						bk := hourly(tx.NextID())
-						if busy := tx.ForHost(bk.HostID, bk.Start, bk.Start.Add(time.Hour)); len(busy) != 0 {
-							return errors.New("the new hour is taken")
-						}
-						tx.Put(bk)
-						return nil
-					}); err != nil {
-						b.Error(err)
-						return
-					}
-					mine = append(mine, time.Since(start))
+			runParallelUpdates(b, s, func(tx booking.Tx) error {
+				bk := hourly(tx.NextID())
+				if busy := tx.ForHost(bk.HostID, bk.Start, bk.Start.Add(time.Hour)); len(busy) != 0 {
+					return errors.New("the new hour is taken")
 				}
-				mu.Lock()
-				latencies = append(latencies, mine...)
-				mu.Unlock()
+				tx.Put(bk)
+				return nil
 			})
-			b.StopTimer()
-			b.ReportMetric(float64(boltstore.Commits(s)-before)/float64(b.N), "commits/op")
-			if len(latencies) > 0 {
-				slices.Sort(latencies)
-				b.ReportMetric(float64(latencies[len(latencies)*99/100])/float64(time.Millisecond), "p99-ms")
-			}
 		})
 	}
 }

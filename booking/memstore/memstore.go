@@ -150,12 +150,16 @@ func (s *Store) put(b booking.Booking) {
 	s.index(p)
 }
 
-func (s *Store) index(b *booking.Booking) {
+func (s *Store) index(b *booking.Booking) { s.indexWith(b, ordered.insert) }
+
+// indexWith adds b to every index, its entries to the ordered ones through add: an insert
+// in place, or an append that reindex sorts afterwards.
+func (s *Store) indexWith(b *booking.Booking, add func(ordered, entry) ordered) {
 	e := entryOf(b)
-	s.byHost[b.HostID] = s.byHost[b.HostID].insert(e)
-	s.byEvent[b.EventTypeID] = s.byEvent[b.EventTypeID].insert(e)
+	s.byHost[b.HostID] = add(s.byHost[b.HostID], e)
+	s.byEvent[b.EventTypeID] = add(s.byEvent[b.EventTypeID], e)
 	for _, email := range emailsOf(b) {
-		s.byEmail[email] = s.byEmail[email].insert(e)
+		s.byEmail[email] = add(s.byEmail[email], e)
 	}
 	for _, a := range b.Attendees {
 		if a.SeatUID != "" {
@@ -195,21 +199,7 @@ func (s *Store) reindex() {
 	s.byHost, s.byEvent, s.byEmail = map[int]ordered{}, map[int]ordered{}, map[string]ordered{}
 	s.bySeries, s.bySeat = map[string][]string{}, map[string]string{}
 	for _, b := range s.bookings {
-		e := entryOf(b)
-		s.byHost[b.HostID] = append(s.byHost[b.HostID], e)
-		s.byEvent[b.EventTypeID] = append(s.byEvent[b.EventTypeID], e)
-		for _, email := range emailsOf(b) {
-			s.byEmail[email] = append(s.byEmail[email], e)
-		}
-		for _, a := range b.Attendees {
-			if a.SeatUID != "" {
-				s.bySeat[a.SeatUID] = b.UID
-			}
-		}
-		if b.RecurringBookingUID != "" {
-			s.bySeries[b.RecurringBookingUID] = append(s.bySeries[b.RecurringBookingUID], b.UID)
-		}
-		s.longest = max(s.longest, b.End.Sub(b.Start))
+		s.indexWith(b, func(o ordered, e entry) ordered { return append(o, e) })
 	}
 	for _, m := range []map[int]ordered{s.byHost, s.byEvent} {
 		for _, o := range m {
