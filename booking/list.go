@@ -42,7 +42,14 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 	// a list would otherwise spend its time on. Visible hands them over by start, so a list
 	// with no filter and the default order does not even read the bookings off the page.
 	var matches []*Booking
+	windowed, total := false, 0
 	err := s.store.View(ctx, func(tx Tx) error {
+		if w, ok := tx.(VisibleWindower); ok && !f.selective() && (f.SortBy == "" || f.SortBy == SortStart && !f.SortDesc) {
+			// The page is a window of Visible's own order: take just that.
+			matches, total = w.VisibleWindow(caller.ID, caller.Email, skip, take)
+			windowed = true
+			return nil
+		}
 		visible := tx.Visible(caller.ID, caller.Email)
 		if !f.selective() {
 			matches = visible
@@ -59,8 +66,18 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 	if err != nil {
 		return Page{}, err
 	}
+	p := Page{Bookings: []Booking{}, Total: total, Take: take, Skip: skip}
+	if windowed {
+		if len(matches) > 0 {
+			p.Bookings = make([]Booking, len(matches))
+			for i, b := range matches {
+				p.Bookings[i] = *b
+			}
+		}
+		return p, nil
+	}
 	sortBookings(matches, f)
-	p := Page{Bookings: []Booking{}, Total: len(matches), Take: take, Skip: skip}
+	p.Total = len(matches)
 	if skip < len(matches) {
 		page := matches[skip:min(skip+take, len(matches))]
 		p.Bookings = make([]Booking, len(page))

@@ -1,6 +1,8 @@
 package booking_test
 
 import (
+	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -141,3 +143,36 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+// TestService_ListWindowMatchesFullList: an unfiltered list in start order takes its page
+// from the store's VisibleWindow; through a store without it, the same lists must come out.
+func TestService_ListWindowMatchesFullList(t *testing.T) {
+	e := mustEnv(t)
+	seedList(t, e)
+	plain := booking.NewService(plainStore{e.store}, testCatalog(), booking.ClockFunc(e.Now), booking.NewSeededIDs(42))
+	for _, f := range []booking.Filter{
+		{}, {Take: 2}, {Take: 2, Skip: 3}, {Skip: 6}, {Skip: 50}, {SortBy: booking.SortStart},
+		{SortBy: booking.SortStart, SortDesc: true, Take: 3}, {SortBy: booking.SortEnd, Take: 4},
+	} {
+		got, err := e.svc.List(ctx, alice, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := plain.List(ctx, alice, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Total != want.Total || !slices.Equal(uids(got.Bookings), uids(want.Bookings)) {
+			t.Errorf("%+v: windowed %d %v, full %d %v", f, got.Total, uids(got.Bookings), want.Total, uids(want.Bookings))
+		}
+	}
+}
+
+// plainStore hides the optional VisibleWindow of its store's transactions.
+type plainStore struct{ booking.Store }
+
+func (p plainStore) View(ctx context.Context, fn func(booking.Tx) error) error {
+	return p.Store.View(ctx, func(tx booking.Tx) error { return fn(plainTx{tx}) })
+}
+
+type plainTx struct{ booking.Tx }

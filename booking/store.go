@@ -45,6 +45,14 @@ type Tx interface {
 	Len() int
 }
 
+// VisibleWindower is what a Tx may also offer: Visible cut to the window [skip, skip+take)
+// of its order, with the length Visible would have had. An unfiltered list in the default
+// order then reads and allocates only its page, not every booking the user can see.
+// memstore's transactions implement it; List falls back on Visible when a Tx does not.
+type VisibleWindower interface {
+	VisibleWindow(userID int, email string, skip, take int) (page []*Booking, total int)
+}
+
 // Catalog is the read-only world the bookings live in: users, teams and event types, as
 // loaded from the fixtures.
 type Catalog interface {

@@ -380,47 +380,77 @@ func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
 	return out
 }
 
-// Visible merges the organizer's list and the attendee's list, both sorted, into one
-// sorted slice (a booking in both appears once). Pointers to the stored bookings in a View;
-// in an Update, copies, with the transaction's own writes, re-sorted.
-func (t *tx) Visible(userID int, email string) []*booking.Booking {
-	var hosted, attended ordered
+// VisibleWindow is Visible's window [skip, skip+take) and Visible's length, from one merge
+// walk over the two index lists that compares keys only: no booking is read and only the
+// page is allocated. In an Update it cuts Visible, which sees the transaction's writes.
+func (t *tx) VisibleWindow(userID int, email string, skip, take int) ([]*booking.Booking, int) {
+	if !t.readOnly {
+		all := t.Visible(userID, email)
+		return all[min(skip, len(all)):min(skip+take, len(all))], len(all)
+	}
+	hosted, attended := t.lists(userID, email)
+	var page []*booking.Booking
+	n := 0
+	add := func(e entry) {
+		if n >= skip && n < skip+take {
+			page = append(page, e.b)
+		}
+		n++
+	}
+	merge(hosted, attended, add)
+	return page, n
+}
+
+// lists returns the organizer's and the attendee's index lists.
+func (t *tx) lists(userID int, email string) (hosted, attended ordered) {
 	if userID != 0 {
 		hosted = t.s.byHost[userID]
 	}
 	if email != "" {
 		attended = t.s.byEmail[strings.ToLower(email)]
 	}
+	return hosted, attended
+}
+
+// merge calls add for each entry of a and b in order, once for an entry in both.
+func merge(a, b ordered, add func(entry)) {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch c := a[i].compare(b[j]); {
+		case c < 0:
+			add(a[i])
+			i++
+		case c > 0:
+			add(b[j])
+			j++
+		default: // the user organises and attends it
+			add(a[i])
+			i++
+			j++
+		}
+	}
+	for ; i < len(a); i++ {
+		add(a[i])
+	}
+	for ; j < len(b); j++ {
+		add(b[j])
+	}
+}
+
+// Visible merges the organizer's list and the attendee's list, both sorted, into one
+// sorted slice (a booking in both appears once). Pointers to the stored bookings in a View;
+// in an Update, copies, with the transaction's own writes, re-sorted.
+func (t *tx) Visible(userID int, email string) []*booking.Booking {
+	hosted, attended := t.lists(userID, email)
 	out := make([]*booking.Booking, 0, len(hosted)+len(attended))
-	add := func(e entry) {
+	merge(hosted, attended, func(e entry) {
 		if t.readOnly {
 			out = append(out, e.b)
 		} else if t.stored(e.b) {
 			c := e.b.Clone()
 			out = append(out, &c)
 		}
-	}
-	i, j := 0, 0
-	for i < len(hosted) && j < len(attended) {
-		switch c := hosted[i].compare(attended[j]); {
-		case c < 0:
-			add(hosted[i])
-			i++
-		case c > 0:
-			add(attended[j])
-			j++
-		default: // the user organises and attends it
-			add(hosted[i])
-			i++
-			j++
-		}
-	}
-	for ; i < len(hosted); i++ {
-		add(hosted[i])
-	}
-	for ; j < len(attended); j++ {
-		add(attended[j])
-	}
+	})
 	if t.readOnly || len(t.writes) == 0 {
 		return out
 	}

@@ -2,7 +2,9 @@ package memstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,4 +113,38 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return fmt.Sprintf("lengths differ: %d vs %d lines", len(al), len(bl))
+}
+
+// TestStore_VisibleWindow: the window is exactly Visible's slice [skip, skip+take) and the
+// total Visible's length, for windows inside, across and past the end, in a View and in an
+// Update that has written a booking the user sees.
+func TestStore_VisibleWindow(t *testing.T) {
+	set, err := fixtures.Default(1, storetest.T0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := set.AddBookings(500, 1, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	s := memstore.New()
+	storetest.MustPut(t, s, set.Bookings...)
+	u := set.Users[0]
+	check := func(tx booking.Tx, where string) {
+		all := tx.Visible(u.ID, u.Email)
+		for _, w := range [][2]int{{0, 10}, {5, 100}, {len(all) - 3, 10}, {len(all), 5}, {len(all) + 7, 5}, {0, len(all) + 1}} {
+			page, total := tx.(booking.VisibleWindower).VisibleWindow(u.ID, u.Email, w[0], w[1])
+			want := all[min(w[0], len(all)):min(w[0]+w[1], len(all))]
+			if total != len(all) || !slices.Equal(storetest.UIDs(storetest.Values(page)), storetest.UIDs(storetest.Values(want))) {
+				t.Errorf("%s: window %v: %d bookings of %d, want %d of %d", where, w, len(page), total, len(want), len(all))
+			}
+		}
+	}
+	_ = s.View(ctx, func(tx booking.Tx) error { check(tx, "View"); return nil })
+	_ = s.Update(ctx, func(tx booking.Tx) error {
+		extra := storetest.Sample(999_999, "written-in-tx")
+		extra.HostID = u.ID
+		tx.Put(extra)
+		check(tx, "Update")
+		return errors.New("roll back")
+	})
 }
