@@ -17,7 +17,7 @@ import (
 // at least every booking's duration (ForHost would miss a longer one).
 func checkIndexes(btx *bolt.Tx) []error {
 	want := map[string]map[string]string{} // bucket → key → value
-	for _, name := range [][]byte{bucketHost, bucketHostStart, bucketEmail, bucketSeries, bucketSlot, bucketSeat} {
+	for _, name := range [][]byte{bucketHostStart, bucketEmail, bucketSeries, bucketSlot, bucketSeat} {
 		want[string(name)] = map[string]string{}
 	}
 	var errs []error
@@ -39,7 +39,6 @@ func checkIndexes(btx *bolt.Tx) []error {
 		if d := b.End.Sub(b.Start); d > longest {
 			longest, longestUID = d, b.UID
 		}
-		want[string(bucketHost)][string(intKey(b.HostID, b.UID))] = ""
 		want[string(bucketHostStart)][string(timeKey(b.HostID, b.Start, b.UID))] = ""
 		for _, a := range b.Attendees {
 			want[string(bucketEmail)][string(strKey(strings.ToLower(a.Email), b.UID))] = ""

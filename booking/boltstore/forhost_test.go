@@ -3,6 +3,7 @@ package boltstore_test
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -199,8 +200,9 @@ func TestUpdate_BatchMemberFailsHostStart(t *testing.T) {
 }
 
 // TestOpen_MigratesSchema1 makes a schema 1 file (the layout before by_host_start) by
-// removing the index, "longest" and the schema number through bbolt, then reopens it: Open
-// rebuilds them, the file checks clean, ForHost finds a long booking, and writes work.
+// removing the index and "longest", adding by_host and setting the schema number through
+// bbolt, then reopens it: Open rebuilds them and drops by_host, the file checks clean,
+// ForHost finds a long booking, Visible finds the host's bookings, and writes work.
 func TestOpen_MigratesSchema1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "calmock.db")
 	s := mustReopen(t, path)
@@ -218,6 +220,9 @@ func TestOpen_MigratesSchema1(t *testing.T) {
 	s = mustReopen(t, path)
 	if err := s.Check(); err != nil {
 		t.Errorf("after migration: %v", err)
+	}
+	if got := fmt.Sprint(visible(t, s, 1)); got != "[1969 long short]" {
+		t.Errorf("Visible %s, want [1969 long short]", got)
 	}
 	if got := fmt.Sprint(forHost(t, s, 1, t0.Add(-time.Hour), t0)); got != "[long]" {
 		t.Errorf("ForHost %s, want [long]", got)
@@ -241,6 +246,60 @@ func TestOpen_MigratesSchema1(t *testing.T) {
 	}
 	if got := fmt.Sprint(forHost(t, s, 1, t0, t0.Add(3*time.Hour))); got != "[long short new]" {
 		t.Errorf("ForHost %s, want [long short new]", got)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	assertLayout(t, path)
+}
+
+// TestOpen_MigratesSchema2 makes a schema 2 file (this layout plus the by_host index) by
+// adding by_host entries and setting the schema number through bbolt, then reopens it:
+// Open drops by_host, the file checks clean, Visible and ForHost still find the host's
+// bookings, and writes work.
+func TestOpen_MigratesSchema2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "calmock.db")
+	s := mustReopen(t, path)
+	other := span(4, "other", t0, t0.Add(time.Hour))
+	other.HostID = 2
+	storetest.MustPut(t, s,
+		span(1, "b", t0.Add(time.Hour), t0.Add(2*time.Hour)),
+		span(2, "a", t0, t0.Add(time.Hour)),
+		span(3, "1969", time.Unix(-3600, 0), time.Unix(-1800, 0)),
+		other,
+	)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	setSchema(t, path, 2, addHostIndex)
+
+	s = mustReopen(t, path)
+	if err := s.Check(); err != nil {
+		t.Errorf("after migration: %v", err)
+	}
+	if got := fmt.Sprint(visible(t, s, 1)); got != "[1969 a b]" {
+		t.Errorf("Visible(1) %s, want [1969 a b]", got)
+	}
+	if got := fmt.Sprint(visible(t, s, 2)); got != "[other]" {
+		t.Errorf("Visible(2) %s, want [other]", got)
+	}
+	if got := fmt.Sprint(forHost(t, s, 1, t0, t0.Add(3*time.Hour))); got != "[b a]" {
+		t.Errorf("ForHost %s, want [b a]", got)
+	}
+	storetest.MustPut(t, s, span(5, "new", t0.Add(2*time.Hour), t0.Add(3*time.Hour)))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	assertLayout(t, path)
+
+	// Migrated once: reopening keeps the file as it is.
+	s = mustReopen(t, path)
+	defer s.Close()
+	if err := s.Check(); err != nil {
+		t.Errorf("after reopening the migrated file: %v", err)
+	}
+	if got := fmt.Sprint(visible(t, s, 1)); got != "[1969 a b new]" {
+		t.Errorf("Visible(1) %s, want [1969 a b new]", got)
 	}
 }
 
@@ -269,7 +328,7 @@ func TestCheck_HostStart(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	setSchema(t, path, 2, func(btx *bolt.Tx) error {
+	setSchema(t, path, 3, func(btx *bolt.Tx) error {
 		idx := btx.Bucket([]byte("by_host_start"))
 		var keys [][]byte
 		_ = idx.ForEach(func(k, _ []byte) error { keys = append(keys, bytes.Clone(k)); return nil })
@@ -301,8 +360,73 @@ func downgrade(tb testing.TB, path string) {
 		if err := btx.DeleteBucket([]byte("by_host_start")); err != nil {
 			return err
 		}
+		if err := addHostIndex(btx); err != nil {
+			return err
+		}
 		return btx.Bucket([]byte("meta")).Delete([]byte("longest"))
 	})
+}
+
+// addHostIndex creates the by_host bucket of schemas 1 and 2, be64(hostID) ‖ uid → "",
+// with an entry for every stored booking.
+func addHostIndex(btx *bolt.Tx) error {
+	idx, err := btx.CreateBucket([]byte("by_host"))
+	if err != nil {
+		return err
+	}
+	n := 0
+	err = btx.Bucket([]byte("bookings")).ForEach(func(k, v []byte) error {
+		var b booking.Booking
+		if err := json.Unmarshal(v, &b); err != nil {
+			return err
+		}
+		n++
+		return idx.Put(append(be64(int64(b.HostID)), k...), []byte{})
+	})
+	if err == nil && n == 0 {
+		err = errors.New("by_host: no bookings to index")
+	}
+	return err
+}
+
+// assertLayout checks that the file in path has schema 3's buckets (no by_host) and
+// schema number.
+func assertLayout(tb testing.TB, path string) {
+	tb.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	_ = db.View(func(btx *bolt.Tx) error {
+		var names []string
+		_ = btx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			names = append(names, string(name))
+			return nil
+		})
+		want := "[bookings by_email by_host_start by_seat by_series by_slot meta]"
+		if got := fmt.Sprint(names); got != want {
+			tb.Errorf("buckets %s, want %s", got, want)
+		}
+		if v := btx.Bucket([]byte("meta")).Get([]byte("schema")); !bytes.Equal(v, be64(3)) {
+			tb.Errorf("schema %x, want %x", v, be64(3))
+		}
+		return nil
+	})
+}
+
+// visible is the uids Visible returns for user id userID (no email) in a View.
+func visible(tb testing.TB, s booking.Store, userID int) []string {
+	tb.Helper()
+	var got []*booking.Booking
+	if err := s.View(ctx, func(tx booking.Tx) error { got = tx.Visible(userID, ""); return nil }); err != nil {
+		tb.Fatal(err)
+	}
+	uids := make([]string, len(got))
+	for i, b := range got {
+		uids[i] = b.UID
+	}
+	return uids
 }
 
 // setSchema writes schema number v into the file in path, after running fn (if not nil)
