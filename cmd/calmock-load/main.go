@@ -18,7 +18,7 @@
 // Each run starts a fresh mock, so runs do not inherit each other's bookings. Every server
 // listens on 127.0.0.1 only and is stopped, and every temporary file removed, on any exit.
 //
-// Modes used internally (the same binary, re-executed): -serve-bare and -serve-mock.
+// Mode used internally (the same binary, re-executed): -serve-bare.
 package main
 
 import (
@@ -46,7 +46,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/fixtures"
 	"github.com/calmock/calmock/internal/loadgen"
 	"github.com/calmock/calmock/mockserver"
@@ -79,8 +78,8 @@ type options struct {
 	// "-gc-headroom 0 -idle-release 0"); empty means calmock's defaults.
 	mockFlags []string
 
-	serveBare, serveMock bool
-	addr, canned         string
+	serveBare    bool
+	addr, canned string
 }
 
 // The targets of issue 6 that a figure of this report judges.
@@ -117,8 +116,7 @@ func main() {
 	})
 	flag.Float64Var(&o.durableRate, "durable-rate", 1000, "durable create (calmock -data <temp file>): open-loop requests/s over -c connections, after the closed-loop run at -c clients; 0 runs only the closed loop")
 	flag.BoolVar(&o.serveBare, "serve-bare", false, "internal: serve canned answers (-canned) on -addr")
-	flag.BoolVar(&o.serveMock, "serve-mock", false, "internal: serve the mock in-process with -bookings extra bookings on -addr (stands in for calmock -bookings)")
-	flag.StringVar(&o.addr, "addr", "127.0.0.1:0", "internal: address for -serve-bare/-serve-mock")
+	flag.StringVar(&o.addr, "addr", "127.0.0.1:0", "internal: address for -serve-bare")
 	flag.StringVar(&o.canned, "canned", "", "internal: canned answers file for -serve-bare")
 	flag.Usage = func() {
 		fmt.Fprint(flag.CommandLine.Output(), `calmock-load: the loopback load run of make bench (issue 6); see docs/performance.md.
@@ -142,8 +140,6 @@ Flags:
 	switch {
 	case o.serveBare:
 		err = serveBare(o.addr, o.canned)
-	case o.serveMock:
-		err = serveMock(o.addr, o.seed, o.bookings)
 	default:
 		if err = checkOptions(o); err == nil {
 			err = run(o)
@@ -233,24 +229,6 @@ func serveBare(addr, file string) error {
 		_, _ = w.Write(a.Body)
 	})
 	return serve(addr, h)
-}
-
-// serveMock is what `calmock -rate-limit 0 -bookings n` would run, for calmock binaries that
-// lack the flag: the default fixtures plus fixtures.AddBookings.
-func serveMock(addr string, seed int64, n int) error {
-	now := booking.SystemClock.Now()
-	set, err := fixtures.Default(seed, now)
-	if err != nil {
-		return err
-	}
-	if err := set.AddBookings(n, seed, now); err != nil {
-		return err
-	}
-	srv, err := mockserver.New(mockserver.Config{Seed: seed, Fixtures: set})
-	if err != nil {
-		return err
-	}
-	return serve(addr, srv)
 }
 
 func serve(addr string, h http.Handler) error {
@@ -623,7 +601,7 @@ func run(o options) error {
 	}
 	if o.listBookings > 0 {
 		fmt.Fprintf(os.Stderr, "list among %d bookings\n", o.listBookings)
-		if rep.list, err = measureList(ctx, o, self, &slot); err != nil {
+		if rep.list, err = measureList(ctx, o, &slot); err != nil {
 			return fmt.Errorf("list among %d bookings: %w", o.listBookings, err)
 		}
 	}
@@ -633,7 +611,7 @@ func run(o options) error {
 	}
 	if o.bookings > 0 {
 		fmt.Fprintf(os.Stderr, "volume: %d bookings\n", o.bookings)
-		if rep.vol, err = measureVolume(ctx, o, self, &slot); err != nil {
+		if rep.vol, err = measureVolume(ctx, o, &slot); err != nil {
 			return err
 		}
 	}
@@ -826,16 +804,11 @@ func inProcessAllocs(op string, seed int64) (float64, error) {
 	return float64(after.Mallocs-before.Mallocs) / n, nil
 }
 
-// startWithBookings starts a mock holding n extra bookings: calmock -bookings when the binary
-// has the flag, else this binary's -serve-mock. It returns the process and how it was started.
-func startWithBookings(ctx context.Context, o options, self string, n int) (*process, string, error) {
-	ns, seed := strconv.Itoa(n), strconv.FormatInt(o.seed, 10)
-	if hasFlag(o.calmock, "bookings") {
-		p, err := start(ctx, profile.Path, o.calmock, o.mockArgs("-seed", seed, "-bookings", ns)...)
-		return p, "calmock -bookings " + ns, err
-	}
-	p, err := start(ctx, profile.Path, self, "-serve-mock", "-seed", seed, "-bookings", ns)
-	return p, "calmock-load -serve-mock -bookings " + ns + " (calmock has no -bookings flag yet: same wiring, fixtures.AddBookings in-process)", err
+// startWithBookings starts calmock -bookings n. It returns the process and how it was started.
+func startWithBookings(ctx context.Context, o options, n int) (*process, string, error) {
+	ns := strconv.Itoa(n)
+	p, err := start(ctx, profile.Path, o.calmock, o.mockArgs("-seed", strconv.FormatInt(o.seed, 10), "-bookings", ns)...)
+	return p, "calmock -bookings " + ns, err
 }
 
 // listResult is the list of the first user among many bookings.
@@ -849,8 +822,8 @@ type listResult struct {
 
 // measureList starts one mock with o.listBookings extra bookings and, -runs times, lists the
 // first 100 bookings of the first user at 1 client (closed loop) and at -list-rate.
-func measureList(ctx context.Context, o options, self string, slot *atomic.Int64) (*listResult, error) {
-	p, how, err := startWithBookings(ctx, o, self, o.listBookings)
+func measureList(ctx context.Context, o options, slot *atomic.Int64) (*listResult, error) {
+	p, how, err := startWithBookings(ctx, o, o.listBookings)
 	if err != nil {
 		return nil, err
 	}
@@ -945,8 +918,8 @@ type volume struct {
 
 // measureVolume starts a mock holding o.bookings extra bookings, reads start-up and idle RSS,
 // runs get and list for one run, and reads RSS again.
-func measureVolume(ctx context.Context, o options, self string, slot *atomic.Int64) (*volume, error) {
-	p, how, err := startWithBookings(ctx, o, self, o.bookings)
+func measureVolume(ctx context.Context, o options, slot *atomic.Int64) (*volume, error) {
+	p, how, err := startWithBookings(ctx, o, o.bookings)
 	if err != nil {
 		return nil, err
 	}
