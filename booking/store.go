@@ -1,7 +1,9 @@
 package booking
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 )
 
@@ -43,6 +45,22 @@ type Tx interface {
 	NextID() int
 	// Len is the number of bookings stored.
 	Len() int
+}
+
+// SortByStart orders bs by start (the instant, in any location), then id: the order of
+// Tx.Visible and Tx.Series.
+func SortByStart(bs []Booking) {
+	slices.SortFunc(bs, func(a, b Booking) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+}
+
+// SortByID orders bs by id: the order of Tx.At and Tx.ForHost.
+func SortByID(bs []Booking) {
+	slices.SortFunc(bs, func(a, b Booking) int { return cmp.Compare(a.ID, b.ID) })
 }
 
 // VisibleWindower is what a Tx may also offer: Visible cut to the window [skip, skip+take)

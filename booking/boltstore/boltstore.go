@@ -52,7 +52,6 @@ package boltstore
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -61,8 +60,6 @@ import (
 	"math"
 	"os"
 	"runtime"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -669,12 +666,7 @@ func (t *tx) Series(recurringUID string) []booking.Booking {
 	out := t.query(scan(t.series, strKey(recurringUID, "")), func(b booking.Booking) bool {
 		return b.RecurringBookingUID == recurringUID
 	})
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Start.Equal(out[j].Start) {
-			return out[i].Start.Before(out[j].Start)
-		}
-		return out[i].ID < out[j].ID
-	})
+	booking.SortByStart(out)
 	return out
 }
 
@@ -682,7 +674,7 @@ func (t *tx) At(eventTypeID int, start time.Time) []booking.Booking {
 	out := t.query(scan(t.slot, timeKey(eventTypeID, start, "")), func(b booking.Booking) bool {
 		return b.EventTypeID == eventTypeID && b.Start.Equal(start)
 	})
-	sortByID(out)
+	booking.SortByID(out)
 	return out
 }
 
@@ -703,7 +695,7 @@ func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
 	out := t.query(uids, func(b booking.Booking) bool {
 		return b.HostID == hostID && b.Start.Before(end) && b.End.After(start)
 	})
-	sortByID(out)
+	booking.SortByID(out)
 	return out
 }
 
@@ -722,13 +714,7 @@ func (t *tx) Visible(userID int, email string) []*booking.Booking {
 		uids = append(uids, scan(t.email, strKey(email, ""))...)
 	}
 	out := t.query(uids, func(b booking.Booking) bool { return b.VisibleTo(userID, email) })
-	// Tx.Visible's order: by start (the instant, whatever the location), then id.
-	slices.SortFunc(out, func(a, b booking.Booking) int {
-		if c := a.Start.Compare(b.Start); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	booking.SortByStart(out)
 	ptrs := make([]*booking.Booking, len(out))
 	for i := range out {
 		ptrs[i] = &out[i]
@@ -835,10 +821,6 @@ func (t *tx) NextID() int {
 }
 
 func (t *tx) Len() int { return t.count }
-
-func sortByID(bs []booking.Booking) {
-	sort.Slice(bs, func(i, j int) bool { return bs[i].ID < bs[j].ID })
-}
 
 // encodeInt encodes v as 8 big-endian bytes with the sign bit flipped, so that byte order is
 // numeric order for negative values too.

@@ -12,7 +12,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -330,12 +329,7 @@ func (t *tx) Series(recurringUID string) []booking.Booking {
 	out := t.byUIDs(t.s.bySeries[recurringUID], func(b *booking.Booking) bool {
 		return recurringUID != "" && b.RecurringBookingUID == recurringUID
 	})
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Start.Equal(out[j].Start) {
-			return out[i].Start.Before(out[j].Start)
-		}
-		return out[i].ID < out[j].ID
-	})
+	booking.SortByStart(out)
 	return out
 }
 
@@ -354,7 +348,7 @@ func (t *tx) At(eventTypeID int, start time.Time) []booking.Booking {
 	out = append(out, t.pending(func(b *booking.Booking) bool {
 		return b.EventTypeID == eventTypeID && b.Start.Equal(start)
 	})...)
-	sortByID(out)
+	booking.SortByID(out)
 	return out
 }
 
@@ -376,7 +370,7 @@ func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
 		}
 	}
 	out = append(out, t.pending(overlaps)...)
-	sortByID(out)
+	booking.SortByID(out)
 	return out
 }
 
@@ -488,8 +482,4 @@ func (t *tx) Len() int {
 		}
 	}
 	return n
-}
-
-func sortByID(bs []booking.Booking) {
-	sort.Slice(bs, func(i, j int) bool { return bs[i].ID < bs[j].ID })
 }
