@@ -105,7 +105,7 @@ Flags:
 	fs.IntVar(&m.bookings, "bookings", 0, "add `N` deterministic past bookings (from -seed) to the fixtures, for volume and performance runs")
 	fs.IntVar(&m.rateLimit, "rate-limit", 120, "requests per minute per API key, as the real API; 0 turns rate limiting off")
 	fs.DurationVar(&m.idleRelease, "idle-release", 15*time.Second, "give spare memory back to the system once this long has passed without a request (after start-up and after each burst); 0 never does")
-	fs.IntVar(&m.gcHeadroom, "gc-headroom", 16, "let the heap grow by at least this many `MB` between garbage collections (fewer collections under load, so steadier latency; the live heap decides above it); 0, or a GOGC environment variable, leaves the Go default")
+	fs.IntVar(&m.gcHeadroom, "gc-headroom", 16, "let the heap grow by at least this many `MB` between garbage collections (fewer collections under load, so steadier latency; above it the heap may double up to 64 MB live, and grow by half past that); 0, or a GOGC environment variable, leaves the Go default")
 	fs.BoolVar(&m.verbose, "verbose", false, "log every request")
 	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&m.dumpFixtures, "dump-fixtures", false, "print the fixtures (the seeded defaults, or -fixtures) as YAML and exit: a starting point for your own -fixtures file")

@@ -13,13 +13,17 @@ func TestPercent(t *testing.T) {
 		live, headroom uint64
 		want           int
 	}{
-		{4 * mb, 32 * mb, 800},   // small heap: grow by the headroom
-		{16 * mb, 32 * mb, 200},  //
-		{32 * mb, 32 * mb, 100},  // from here on the default
-		{200 * mb, 32 * mb, 100}, // large heap: never below 100
-		{1 * mb, 32 * mb, 2000},  // capped
-		{0, 32 * mb, 2000},       // nothing measured yet
-		{4 * mb, 0, 100},         // no headroom asked: the default
+		{4 * mb, 32 * mb, 800},    // small heap: grow by the headroom
+		{16 * mb, 32 * mb, 200},   //
+		{32 * mb, 32 * mb, 100},   // from here on the default
+		{64 * mb, 32 * mb, 100},   // up to bigHeap
+		{96 * mb, 32 * mb, 66},    // past it, grow by bigHeap…
+		{128 * mb, 32 * mb, 50},   // …or by half the heap, whichever is more
+		{400 * mb, 32 * mb, 50},   // large heap: GOGC 50
+		{200 * mb, 256 * mb, 128}, // a headroom larger than half the heap still wins
+		{1 * mb, 32 * mb, 2000},   // capped
+		{0, 32 * mb, 2000},        // nothing measured yet
+		{4 * mb, 0, 100},          // no headroom asked: the default
 	} {
 		if got := Percent(tc.live, tc.headroom, 2000); got != tc.want {
 			t.Errorf("Percent(%d MB live, %d MB headroom) = %d, want %d", tc.live/mb, tc.headroom/mb, got, tc.want)
