@@ -143,18 +143,27 @@ func TestService_CreatePlain(t *testing.T) {
 	if b.Metadata["k"] != "v" || !b.CreatedAt.Equal(t0) || !b.UpdatedAt.Equal(t0) {
 		t.Errorf("metadata %v created %v", b.Metadata, b.CreatedAt)
 	}
+	// Name, email and guests are derived from the booking when it is shown, so the store
+	// keeps none of them (issue 6: a map per booking for them was a third of its memory).
+	if b.BookingFieldsResponses != nil {
+		t.Errorf("stored responses %v, want nil (all derived)", b.BookingFieldsResponses)
+	}
 	if got := e.mustGet(t, b.UID); got.UID != b.UID {
 		t.Errorf("get returned %s", got.UID)
 	}
 
-	// No metadata → {}; phone-only attendee → synthetic email.
+	// No metadata → nil (shown as {}); phone-only attendee → synthetic email, and the phone
+	// number is stored among the responses, since nothing else derives it there.
 	r, err = e.svc.Create(ctx, nil, booking.CreateInput{EventTypeID: etPlain, Start: start.Add(time.Hour),
 		Attendee: booking.AttendeeInput{Name: "P", PhoneNumber: "+39 333 123 4567", TimeZone: "UTC"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := r.Bookings[0]; b.Metadata == nil || len(b.Metadata) != 0 || b.Attendees[0].Email != "393331234567@sms.cal.com" {
+	if b := r.Bookings[0]; b.Metadata != nil || b.Attendees[0].Email != "393331234567@sms.cal.com" {
 		t.Errorf("metadata %v email %q", b.Metadata, b.Attendees[0].Email)
+	}
+	if got := r.Bookings[0].BookingFieldsResponses; !reflect.DeepEqual(got, map[string]any{"attendeePhoneNumber": "+39 333 123 4567"}) {
+		t.Errorf("stored responses %v", got)
 	}
 }
 

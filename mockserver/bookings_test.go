@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -503,4 +504,40 @@ func TestBookings_InvalidGuestEmail(t *testing.T) {
 	}
 	body["guests"] = []any{"ok@example.com"}
 	f.do(t, "POST", "/v2/bookings", "", body).expect(t, http.StatusCreated)
+}
+
+// TestBookings_ResponsesShownWhole: the store keeps only the answers the output cannot derive
+// (booking.storedResponses), so this checks that create, get and list still show every one:
+// name and email of the booker, guests, the phone number, and a custom field. The booker's
+// own answer for name is overwritten by the attendee's, as Cal.com does.
+func TestBookings_ResponsesShownWhole(t *testing.T) {
+	f := MustServer(t, Config{})
+	plain := f.eventType(t, profile.KindPlain)
+	body := createBody(plain.ID, slot(4, 10), "ada@example.com")
+	body["attendee"].(map[string]any)["phoneNumber"] = "+393331234567"
+	body["guests"] = []any{"g1@example.com", "g2@example.com"}
+	body["bookingFieldsResponses"] = map[string]any{"codingLanguage": "Go", "name": "not the attendee"}
+	want := map[string]any{
+		"name": "Ada Lovelace", "email": "ada@example.com", "guests": []any{"g1@example.com", "g2@example.com"},
+		"attendeePhoneNumber": "+393331234567", "codingLanguage": "Go",
+	}
+	created := f.do(t, "POST", "/v2/bookings", "", body).expect(t, http.StatusCreated).data(t)
+	uid, _ := created["uid"].(string)
+	got := map[string]map[string]any{"create": created, "get": f.do(t, "GET", "/v2/bookings/"+uid, "", nil).expect(t, http.StatusOK).data(t)}
+	for _, b := range f.do(t, "GET", "/v2/bookings?attendeeEmail=ada@example.com", f.key(0), nil).expect(t, http.StatusOK).list(t) {
+		if b["uid"] == uid {
+			got["list"] = b
+		}
+	}
+	if len(got) != 3 {
+		t.Fatalf("booking %s missing from the list", uid)
+	}
+	for where, b := range got {
+		if r := b["bookingFieldsResponses"]; !reflect.DeepEqual(r, want) {
+			t.Errorf("%s: bookingFieldsResponses = %v, want %v", where, r, want)
+		}
+		if m, ok := b["metadata"].(map[string]any); !ok || len(m) != 0 {
+			t.Errorf("%s: metadata = %v, want {}", where, b["metadata"])
+		}
+	}
 }
