@@ -7,7 +7,11 @@
 #
 # Knobs (environment): GO, COUNT (benchmark repetitions, 5), BENCHTIME (per benchmark,
 # 200ms), BENCH (regexp, .), PKGS, LOADFLAGS (extra calmock-load flags, e.g.
-# "-duration 5s -runs 5" or "-rate 2000 -durable-rate 500"; see bin/calmock-load -help).
+# "-duration 5s -runs 5" or "-get-rates 500,1000,2000 -durable-rate 500"; see
+# bin/calmock-load -help), PIN (1, the default on a machine of 2 or more CPUs with taskset:
+# the load generator runs on CPU 0 and every server on the others; 0: all share every CPU).
+# Pinned, a server never waits for a scheduler slice the generator holds, which on 2 cores
+# was most of the tail latency of both the mock and the bare server.
 # Compare two runs with:
 #   go run golang.org/x/perf/cmd/benchstat@$BENCHSTAT_VERSION old.txt new.txt
 set -eu
@@ -39,8 +43,16 @@ cp "$out/go-$stamp.txt" "$out/go-latest.txt"
 echo "== load run -> $out/load-$stamp.md"
 $GO build -o bin/calmock ./cmd/calmock
 $GO build -o bin/calmock-load ./cmd/calmock-load
+ncpu=$(nproc)
+PIN=${PIN:-1}
+pin=""
+if [ "$PIN" = 1 ] && [ "$ncpu" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
+	pin="taskset -c 0"
+	LOADFLAGS="-server-cpus 1-$((ncpu - 1)) $LOADFLAGS"
+	echo "   (generator on CPU 0, servers on CPUs 1-$((ncpu - 1)); PIN=0 to share)"
+fi
 # shellcheck disable=SC2086
-./bin/calmock-load -calmock bin/calmock -out "$out/load-$stamp.md" $LOADFLAGS
+$pin ./bin/calmock-load -calmock bin/calmock -out "$out/load-$stamp.md" $LOADFLAGS
 cp "$out/load-$stamp.md" "$out/load-latest.md"
 
 if [ -n "$previous" ]; then

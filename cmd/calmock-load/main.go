@@ -9,6 +9,8 @@
 //     mostly queueing, so it judges throughput, not latency targets;
 //   - open loop at a fixed rate below saturation (-rate requests/s over -c connections),
 //     latency from each request's due time: p50/p99/p99.9/max for the mock and the bare server;
+//     GET at each of -get-rates instead, and the highest of them at which each server keeps
+//     its p99 under 2 ms (throughput under a latency bound);
 //   - the list of the first user among -list-bookings bookings, at 1 client and at -list-rate;
 //   - create with durable state (calmock -data), closed loop and at -durable-rate;
 //   - start-up (exec to first successful answer) and resident memory (VmRSS): idle and after
@@ -70,6 +72,8 @@ type options struct {
 	// measurement); listBookings the bookings of the list measurement (0 skips it).
 	rate, listRate, durableRate float64
 	listBookings                int
+	// getRates are the open-loop rates of GET, ascending (empty: not measured).
+	getRates []float64
 	// settle is how long to leave a mock idle after its load before reading VmRSS again:
 	// calmock gives spare memory back after -idle-release (15 s) without a request, noticed
 	// within a quarter of that on either side: so at most 22.5 s after the last request.
@@ -93,6 +97,38 @@ const (
 	targetVolume     = 100_000 // bookings of targetRSSVolume
 )
 
+// defaultGetRates sweep GET from well below to around the bare server's comfortable limit on
+// the 2-core machine this was written on.
+var defaultGetRates = []float64{1000, 2000, 3000, 4000, 5000}
+
+// parseRates reads -get-rates: positive numbers separated by commas, returned ascending.
+func parseRates(v string) ([]float64, error) {
+	if strings.TrimSpace(v) == "" {
+		return nil, nil
+	}
+	var rates []float64
+	for _, f := range strings.Split(v, ",") {
+		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || r <= 0 || math.IsInf(r, 0) {
+			return nil, fmt.Errorf("%q is not a positive number of requests/s", strings.TrimSpace(f))
+		}
+		if slices.Contains(rates, r) {
+			return nil, fmt.Errorf("rate %v twice", r)
+		}
+		rates = append(rates, r)
+	}
+	slices.Sort(rates)
+	return rates, nil
+}
+
+func formatRates(rates []float64) string {
+	parts := make([]string, len(rates))
+	for i, r := range rates {
+		parts[i] = strconv.FormatFloat(r, 'f', -1, 64)
+	}
+	return strings.Join(parts, ",")
+}
+
 func main() {
 	var o options
 	var ops string
@@ -105,7 +141,12 @@ func main() {
 	flag.Int64Var(&o.seed, "seed", 1, "fixture seed")
 	flag.IntVar(&o.pool, "pool", 3000, "bookings created before each cancel/confirm measurement; bounds its request count")
 	flag.StringVar(&o.out, "out", "", "also write the markdown report to this `file`")
-	flag.Float64Var(&o.rate, "rate", 5000, "open-loop latency run: requests/s in total, over -c connections, for each operation of -ops but list, against the mock and the bare server; latency counts from when each request was due; 0 skips it")
+	flag.Float64Var(&o.rate, "rate", 5000, "open-loop latency run: requests/s in total, over -c connections, for create, cancel and confirm, against the mock and the bare server; latency counts from when each request was due; 0 skips it")
+	o.getRates = defaultGetRates
+	flag.Func("get-rates", fmt.Sprintf("open-loop latency runs of get: comma-separated `rates` (requests/s over -c connections), against the mock and the bare server, each judged on p99 < %.0f ms; \"\" skips them (default %s)", targetGetP99, formatRates(defaultGetRates)), func(v string) (err error) {
+		o.getRates, err = parseRates(v)
+		return err
+	})
 	flag.IntVar(&o.listBookings, "list-bookings", targetListAmong, "list measurement: start calmock -bookings `N` and list take=100 as the first user (~1/3 of them) at 1 client and at -list-rate; 0 skips it")
 	flag.Float64Var(&o.listRate, "list-rate", 200, "list measurement: open-loop requests/s over -c connections; 0 runs only the 1-client measurement")
 	flag.DurationVar(&o.settle, "settle", 25*time.Second, "after the last run's load (and the volume load), leave the mock idle this long and read VmRSS again (calmock gives spare memory back after 15 s without a request); 0 skips that reading")
@@ -548,9 +589,17 @@ func (ss series) errors() (int, string) {
 type row struct {
 	op         string
 	mock, bare series // closed loop
-	// fixedMock and fixedBare: open loop at -rate (not for list).
+	// fixedMock and fixedBare: open loop at -rate (create, cancel, confirm).
 	fixedMock, fixedBare series
-	allocs               float64
+	// sweep: get only, open loop at each of -get-rates.
+	sweep  []sweepPoint
+	allocs float64
+}
+
+// sweepPoint is GET at one rate of -get-rates, against the mock and the bare server.
+type sweepPoint struct {
+	rate       float64
+	mock, bare series
 }
 
 // report is everything the load run measured; render prints it.
@@ -585,7 +634,13 @@ func run(o options) error {
 
 	rep := &report{o: o, when: time.Now().UTC()}
 	for _, op := range o.ops {
-		rep.rows = append(rep.rows, &row{op: op})
+		rw := &row{op: op}
+		if op == "get" {
+			for _, rate := range o.getRates {
+				rw.sweep = append(rw.sweep, sweepPoint{rate: rate})
+			}
+		}
+		rep.rows = append(rep.rows, rw)
 	}
 	var slot atomic.Int64
 	for r := range o.runs {
@@ -694,12 +749,16 @@ func oneRun(ctx context.Context, o options, self, tmp string, slot *atomic.Int64
 	}
 	// GET's latency is judged on the mock as it starts, holding the default fixtures: before
 	// the closed-loop create, cancel and confirm add tens of thousands of bookings (and the
-	// collector has that much more to mark).
+	// collector has that much more to mark). Rates ascend, so a rate the server cannot keep
+	// up with leaves no backlog to the next one.
 	for _, rw := range rep.rows {
-		if rw.op == "get" && o.rate > 0 {
-			if err := fixed(rw); err != nil {
+		for i := range rw.sweep {
+			pt := &rw.sweep[i]
+			m, b, err := both(rw.op, loadgen.Options{Concurrency: o.concurrency, Duration: o.duration, Rate: pt.rate})
+			if err != nil {
 				return err
 			}
+			pt.mock, pt.bare = append(pt.mock, m), append(pt.bare, b)
 		}
 	}
 	grown := false // whether an operation that adds bookings has run on this mock

@@ -13,8 +13,13 @@ func render(r *report) string {
 	var b strings.Builder
 	o := r.o
 	fmt.Fprintf(&b, "## Load run: %d clients, %s per measurement, median of %d runs, 127.0.0.1\n\n", o.concurrency, o.duration, o.runs)
-	fmt.Fprintf(&b, "machine: %s, %d CPUs (GOMAXPROCS %d), %s; %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), r.when.Format(time.RFC3339))
+	pinned := "generator and servers share every CPU"
+	if serverCPUs != "" {
+		pinned = fmt.Sprintf("servers pinned to CPUs %s, generator on %d CPU(s) (GOMAXPROCS %d)", serverCPUs, runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	}
+	fmt.Fprintf(&b, "machine: %s, %s, %s; %s; %s\n\n", cpuModel(), cpuCount(), runtime.Version(), pinned, r.when.Format(time.RFC3339))
 	renderClosed(&b, r)
+	renderSweep(&b, r)
 	renderFixed(&b, r)
 	renderList(&b, r)
 	renderDurable(&b, r)
@@ -45,6 +50,56 @@ func renderClosed(b *strings.Builder, r *report) {
 	fmt.Fprintf(b, "\ncancel and confirm are bounded by -pool %d requests per measurement. Allocations: runtime.MemStats over 200 requests through the handler with an httptest recorder (no network).\n\n", r.o.pool)
 }
 
+// renderSweep prints GET at each of -get-rates, and at which rates each server keeps p99
+// under the target.
+func renderSweep(b *strings.Builder, r *report) {
+	g := findRow(r, "get")
+	if g == nil || len(g.sweep) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "### GET latency by rate (open loop over %d connections)\n\n", r.o.concurrency)
+	b.WriteString(openLoopNote)
+	var rows []latencyRow
+	for _, pt := range g.sweep {
+		rows = append(rows, latencyRow{fmt.Sprintf("%.0f | mock", pt.rate), pt.mock}, latencyRow{fmt.Sprintf("%.0f | bare", pt.rate), pt.bare})
+	}
+	latencyTable(b, "target req/s | server", rows)
+	m, bare := sweepLimits(g.sweep)
+	fmt.Fprintf(b, "\nHighest rate with p99 < %.0f ms (kept up with, median of runs): mock %s, bare %s. GET runs first, on a mock holding the default fixtures.\n\n",
+		targetGetP99, rateOrNone(m), rateOrNone(bare))
+}
+
+// sweepLimits returns the highest rate of the sweep at which the mock, and the bare server,
+// kept p99 under targetGetP99 and kept up with the rate (0: at none).
+func sweepLimits(sweep []sweepPoint) (mock, bare float64) {
+	within := func(ss series, rate float64) bool { return ss.p99() < targetGetP99 && keptUp(ss, rate) == "" }
+	for _, pt := range sweep {
+		if within(pt.mock, pt.rate) {
+			mock = pt.rate
+		}
+		if within(pt.bare, pt.rate) {
+			bare = pt.rate
+		}
+	}
+	return mock, bare
+}
+
+func rateOrNone(rate float64) string {
+	if rate == 0 {
+		return "none of the rates"
+	}
+	return fmt.Sprintf("%.0f req/s", rate)
+}
+
+func findRow(r *report, op string) *row {
+	for _, x := range r.rows {
+		if x.op == op {
+			return x
+		}
+	}
+	return nil
+}
+
 func renderFixed(b *strings.Builder, r *report) {
 	if r.o.rate == 0 {
 		return
@@ -62,12 +117,12 @@ func renderFixed(b *strings.Builder, r *report) {
 	fmt.Fprintf(b, "### Latency at a fixed rate (open loop): %.0f req/s over %d connections\n\n", r.o.rate, r.o.concurrency)
 	b.WriteString(openLoopNote)
 	latencyTable(b, "operation | server", rows)
-	fmt.Fprintf(b, "\nget runs first, on a mock holding the default fixtures; create, cancel and confirm run after the closed-loop table, on a mock holding the bookings it added. cancel and confirm are bounded by -pool %d requests, so they last %.2f s at this rate.\n\n", r.o.pool, float64(r.o.pool)/r.o.rate)
+	fmt.Fprintf(b, "\nThese run after the closed-loop table, on a mock holding the bookings it added. cancel and confirm are bounded by -pool %d requests, so they last %.2f s at this rate.\n\n", r.o.pool, float64(r.o.pool)/r.o.rate)
 }
 
 const openLoopNote = "Requests are due at a fixed rate whatever the server does; latency counts from when each was due, so a stall shows in every request queued behind it (no coordinated omission). " +
 	"late: sent more than 1 ms after due (all connections busy); unsent: due before the end but never sent. An achieved rate below the target, or unsent > 0, means the run could not keep up and its latencies are queueing. " +
-	"The load generator shares the machine with the server.\n\n"
+	"The load generator shares the machine with the servers, unless the servers are pinned apart (see the machine line).\n\n"
 
 func renderList(b *strings.Builder, r *report) {
 	l := r.list
@@ -157,25 +212,32 @@ func renderFigures(b *strings.Builder, r *report) {
 	o := r.o
 	b.WriteString("### Issue 6 figures\n\n")
 	line := func(target, verdict, how string) { fmt.Fprintf(b, "- %s: **%s** (%s)\n", target, verdict, how) }
-	rw := func(op string) *row {
-		for _, x := range r.rows {
-			if x.op == op {
-				return x
-			}
-		}
-		return nil
-	}
+	rw := func(op string) *row { return findRow(r, op) }
 
 	if g := rw("get"); g != nil {
 		line("GET one booking >= 50% of bare", verdict(ratio(g.mock.rps(), g.bare.rps()) >= 0.5),
 			fmt.Sprintf("closed loop, %d clients: ratio %.2f", o.concurrency, ratio(g.mock.rps(), g.bare.rps())))
 	}
-	if g := rw("get"); g != nil && len(g.fixedMock) > 0 {
-		line(fmt.Sprintf("GET one booking p99 < %.0f ms", targetGetP99), verdict(g.fixedMock.p99() < targetGetP99),
-			fmt.Sprintf("open loop, %.0f req/s over %d connections: p99 %.2f ms, achieved %.0f req/s%s; the bare server's p99 at the same rate %.2f ms",
-				o.rate, o.concurrency, g.fixedMock.p99(), g.fixedMock.rps(), keptUp(g.fixedMock, o.rate), g.fixedBare.p99()))
+	getTarget := fmt.Sprintf("GET one booking p99 < %.0f ms over %d connections", targetGetP99, o.concurrency)
+	if g := rw("get"); g != nil && len(g.sweep) > 0 {
+		// Our reading of the target on a machine the generator shares: the mock keeps the
+		// bound up to at least half the rate up to which a bare net/http server keeps it
+		// (the issue's own 50% for GET). No bare rate within it: the machine is too noisy
+		// to judge.
+		m, bare := sweepLimits(g.sweep)
+		var p99s []string
+		for _, pt := range g.sweep {
+			p99s = append(p99s, fmt.Sprintf("%.0f/s %.2f (bare %.2f)", pt.rate, pt.mock.p99(), pt.bare.p99()))
+		}
+		how := fmt.Sprintf("open loop: p99 < %.0f ms up to %s for the mock, %s for the bare server; p99 ms at each rate: %s",
+			targetGetP99, rateOrNone(m), rateOrNone(bare), strings.Join(p99s, ", "))
+		v := "not judged: the bare server itself is above the bound at every rate"
+		if bare > 0 {
+			v = verdict(m > 0 && m >= bare/2)
+		}
+		line(getTarget+", at half the bare server's rate or more", v, how)
 	} else {
-		line(fmt.Sprintf("GET one booking p99 < %.0f ms", targetGetP99), "unmeasured", "needs -rate > 0 and get in -ops; the closed-loop p99 is queueing")
+		line(getTarget, "unmeasured", "needs -get-rates and get in -ops; the closed-loop p99 is queueing")
 	}
 	if c := rw("create"); c != nil {
 		line("create >= 30% of bare", verdict(ratio(c.mock.rps(), c.bare.rps()) >= 0.3),
@@ -319,4 +381,21 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// cpuCount is the machine's CPU count from /proc/cpuinfo: runtime.NumCPU counts only the
+// CPUs this process may run on, one when make bench pins the generator.
+func cpuCount() string {
+	n := 0
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.SplitSeq(string(data), "\n") {
+			if strings.HasPrefix(line, "processor") {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		n = runtime.NumCPU()
+	}
+	return fmt.Sprintf("%d CPUs", n)
 }
