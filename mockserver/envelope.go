@@ -195,7 +195,41 @@ func (s *Server) writeEnvelope(w http.ResponseWriter, r *http.Request, status in
 }
 
 // formatTime renders a time as Cal.com does: UTC, milliseconds, Z.
-func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func formatTime(t time.Time) string {
+	// The same as t.UTC().Format(wireTimeLayout), which parses its layout on every call: a
+	// booking has four times, and on a GET that parsing was a twentieth of the server's CPU.
+	u := t.UTC()
+	y, mo, d := u.Date()
+	if y < 0 || y > 9999 {
+		return u.Format(wireTimeLayout) // Format's own rendering of years outside four digits
+	}
+	h, mi, sec := u.Clock()
+	var b [24]byte
+	put := func(i, v, digits int) {
+		for j := i + digits - 1; j >= i; j-- {
+			b[j] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, y, 4)
+	b[4] = '-'
+	put(5, int(mo), 2)
+	b[7] = '-'
+	put(8, d, 2)
+	b[10] = 'T'
+	put(11, h, 2)
+	b[13] = ':'
+	put(14, mi, 2)
+	b[16] = ':'
+	put(17, sec, 2)
+	b[19] = '.'
+	put(20, u.Nanosecond()/int(time.Millisecond), 3) // truncated, as Format does
+	b[23] = 'Z'
+	return string(b[:])
+}
+
+// wireTimeLayout is how the API writes instants: UTC, milliseconds, a literal Z.
+const wireTimeLayout = "2006-01-02T15:04:05.000Z"
 
 // logger returns l, or a logger that discards everything.
 func logger(l *slog.Logger) *slog.Logger {
