@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/calmock/calmock/booking"
 )
@@ -25,6 +26,49 @@ func (n nullable[T]) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(*n.v)
 }
+
+// wireTime is an instant as the API writes it (wireTimeLayout). json.Marshal goes through
+// time.Format; the hand encoder appends the same bytes without a string per instant.
+type wireTime struct{ t time.Time }
+
+func (w wireTime) MarshalJSON() ([]byte, error) {
+	return json.Marshal(w.t.UTC().Format(wireTimeLayout))
+}
+
+// responsesOut is a non-seated booking's bookingFieldsResponses: the booker's name and email
+// (when the booking has an attendee) and the guests (when there are any), derived from the
+// booking, with the stored answers laid over them. json.Marshal encodes the merged map; the
+// hand encoder merges the keys in order without building it (a map per booking shown was a
+// quarter of a list's allocations).
+type responsesOut struct {
+	booker      bool
+	name, email string
+	guests      []string
+	stored      map[string]any
+}
+
+// IsZero is omitempty's rule for the merged map: no key at all.
+func (r responsesOut) IsZero() bool { return !r.booker && len(r.guests) == 0 && len(r.stored) == 0 }
+
+func (r responsesOut) merged() map[string]any {
+	out := map[string]any{}
+	if r.booker {
+		out["name"], out["email"] = r.name, r.email
+	}
+	if len(r.guests) > 0 {
+		out["guests"] = r.guests
+	}
+	for k, v := range r.stored {
+		out[k] = v
+	}
+	return out
+}
+
+func (r responsesOut) MarshalJSON() ([]byte, error) { return json.Marshal(r.merged()) }
+
+// emptyObject is the {} shown for a booking without metadata. It is shared, so nothing may
+// write to it (nothing writes to an output shape).
+var emptyObject = map[string]any{}
 
 // present returns a key that is sent, as null when p is nil.
 func presentValue[T any](p *T) nullable[T] { return nullable[T]{set: true, v: p} }
@@ -77,23 +121,23 @@ type bookingOut struct {
 	RescheduledFromUID     string           `json:"rescheduledFromUid,omitempty"`
 	RescheduledToUID       string           `json:"rescheduledToUid,omitempty"`
 	RescheduledByEmail     nullable[string] `json:"rescheduledByEmail,omitzero"`
-	Start                  string           `json:"start"`
-	End                    string           `json:"end"`
+	Start                  wireTime         `json:"start"`
+	End                    wireTime         `json:"end"`
 	Duration               int              `json:"duration"`
 	EventTypeID            *int             `json:"eventTypeId"`
 	EventType              *eventTypeOut    `json:"eventType"`
 	MeetingURL             string           `json:"meetingUrl,omitempty"`
 	Location               string           `json:"location"`
 	AbsentHost             bool             `json:"absentHost"`
-	CreatedAt              string           `json:"createdAt"`
-	UpdatedAt              string           `json:"updatedAt"`
+	CreatedAt              wireTime         `json:"createdAt"`
+	UpdatedAt              wireTime         `json:"updatedAt"`
 	Metadata               map[string]any   `json:"metadata"`
 	Rating                 *float64         `json:"rating"`
 	ICSUID                 string           `json:"icsUid"`
 	SeatUID                string           `json:"seatUid,omitempty"`
 	Attendees              any              `json:"attendees"`
 	Guests                 []string         `json:"guests,omitempty"`
-	BookingFieldsResponses map[string]any   `json:"bookingFieldsResponses,omitempty"`
+	BookingFieldsResponses responsesOut     `json:"bookingFieldsResponses,omitzero"`
 	RecurringBookingUID    string           `json:"recurringBookingUid,omitempty"`
 }
 
@@ -116,21 +160,21 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 		Description: b.Description,
 		Hosts:       s.hostsOut(b),
 		Status:      b.Status,
-		Start:       formatTime(b.Start),
-		End:         formatTime(b.End),
+		Start:       wireTime{b.Start},
+		End:         wireTime{b.End},
 		Duration:    b.Duration(),
 		Location:    b.Location,
 		MeetingURL:  b.Location,
 		AbsentHost:  b.AbsentHost,
-		CreatedAt:   formatTime(b.CreatedAt),
-		UpdatedAt:   formatTime(b.UpdatedAt),
+		CreatedAt:   wireTime{b.CreatedAt},
+		UpdatedAt:   wireTime{b.UpdatedAt},
 		Metadata:    b.Metadata,
 		Rating:      b.Rating,
 		ICSUID:      b.ICSUID,
 		SeatUID:     v.seatUID,
 	}
 	if out.Metadata == nil {
-		out.Metadata = map[string]any{}
+		out.Metadata = emptyObject
 	}
 	if hasET {
 		id := et.ID
@@ -151,9 +195,9 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 		out.Description = nil
 		attendees := []seatedAttendeeOut{}
 		if v.allAttendees || booking.CanSeeAttendees(v.caller, b, et) {
-			for _, a := range b.Attendees {
+			for i, a := range b.Attendees {
 				attendees = append(attendees, seatedAttendeeOut{
-					Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: language(a.Language),
+					Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: language(&b.Attendees[i].Language),
 					Absent: a.Absent, SeatUID: a.SeatUID, BookingFieldsResponses: seatResponses(a),
 					Metadata: a.SeatMetadata,
 				})
@@ -166,8 +210,8 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 	}
 
 	attendees := make([]attendeeOut, 0, len(b.Attendees))
-	for _, a := range b.Attendees {
-		ao := attendeeOut{Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: language(a.Language), Absent: a.Absent}
+	for i, a := range b.Attendees {
+		ao := attendeeOut{Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: language(&b.Attendees[i].Language), Absent: a.Absent}
 		if !b.IsRecurring() {
 			ao.PhoneNumber = a.PhoneNumber
 		}
@@ -199,28 +243,24 @@ func (s *Server) hostsOut(b booking.Booking) []hostOut {
 	return []hostOut{{ID: u.ID, Name: u.Name, Email: u.Email, Username: u.Username, TimeZone: u.TimeZone}}
 }
 
-func language(l string) *string {
-	if l == "" {
+// language is an attendee's language for the output: null when empty, else a pointer to the
+// booking's own string (not to a copy: one allocation fewer per attendee shown; the output
+// shape is read-only).
+func language(l *string) *string {
+	if *l == "" {
 		return nil
 	}
-	return &l
+	return l
 }
 
-// bookingResponses are the stored answers: the booker's name and email, guests when given,
-// and any custom fields.
-func bookingResponses(b booking.Booking) map[string]any {
-	out := map[string]any{}
+// bookingResponses are a booking's answers as shown: the booker's name and email, guests
+// when given, and the stored answers over them (booking.storedResponses keeps only those).
+func bookingResponses(b booking.Booking) responsesOut {
+	r := responsesOut{guests: b.Guests, stored: b.BookingFieldsResponses}
 	if len(b.Attendees) > 0 {
-		out["name"] = b.Attendees[0].Name
-		out["email"] = b.Attendees[0].Email
+		r.booker, r.name, r.email = true, b.Attendees[0].Name, b.Attendees[0].Email
 	}
-	if len(b.Guests) > 0 {
-		out["guests"] = b.Guests
-	}
-	for k, v := range b.BookingFieldsResponses {
-		out[k] = v
-	}
-	return out
+	return r
 }
 
 // seatResponses are a seat's answers, without email (as the real API shows them).

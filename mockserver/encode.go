@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -102,8 +103,8 @@ func appendBooking(buf []byte, b *bookingOut) ([]byte, error) {
 	buf = appendOmitEmpty(buf, `,"rescheduledFromUid":`, b.RescheduledFromUID)
 	buf = appendOmitEmpty(buf, `,"rescheduledToUid":`, b.RescheduledToUID)
 	buf = appendNullable(buf, `,"rescheduledByEmail":`, b.RescheduledByEmail)
-	buf = appendString(append(buf, `,"start":`...), b.Start)
-	buf = appendString(append(buf, `,"end":`...), b.End)
+	buf = appendWireTime(append(buf, `,"start":`...), b.Start.t)
+	buf = appendWireTime(append(buf, `,"end":`...), b.End.t)
 	buf = appendInt(append(buf, `,"duration":`...), b.Duration)
 	buf = append(buf, `,"eventTypeId":`...)
 	if b.EventTypeID == nil {
@@ -121,8 +122,8 @@ func appendBooking(buf []byte, b *bookingOut) ([]byte, error) {
 	buf = appendOmitEmpty(buf, `,"meetingUrl":`, b.MeetingURL)
 	buf = appendString(append(buf, `,"location":`...), b.Location)
 	buf = strconv.AppendBool(append(buf, `,"absentHost":`...), b.AbsentHost)
-	buf = appendString(append(buf, `,"createdAt":`...), b.CreatedAt)
-	buf = appendString(append(buf, `,"updatedAt":`...), b.UpdatedAt)
+	buf = appendWireTime(append(buf, `,"createdAt":`...), b.CreatedAt.t)
+	buf = appendWireTime(append(buf, `,"updatedAt":`...), b.UpdatedAt.t)
 	var err error
 	if buf, err = appendMap(append(buf, `,"metadata":`...), b.Metadata); err != nil {
 		return nil, err
@@ -149,17 +150,10 @@ func appendBooking(buf []byte, b *bookingOut) ([]byte, error) {
 		}
 	}
 	if len(b.Guests) > 0 {
-		buf = append(buf, `,"guests":[`...)
-		for i, g := range b.Guests {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = appendString(buf, g)
-		}
-		buf = append(buf, ']')
+		buf = appendStrings(append(buf, `,"guests":`...), b.Guests)
 	}
-	if len(b.BookingFieldsResponses) > 0 {
-		if buf, err = appendMap(append(buf, `,"bookingFieldsResponses":`...), b.BookingFieldsResponses); err != nil {
+	if !b.BookingFieldsResponses.IsZero() {
+		if buf, err = appendResponses(append(buf, `,"bookingFieldsResponses":`...), &b.BookingFieldsResponses); err != nil {
 			return nil, err
 		}
 	}
@@ -240,6 +234,71 @@ func appendNullable(buf []byte, key string, n nullable[string]) []byte {
 		return buf
 	}
 	return appendStringPtr(append(buf, key...), n.v)
+}
+
+// appendResponses appends r's merged map (responsesOut.merged) with its keys sorted, as
+// encoding/json does, without building it: the derived keys are email, guests and name,
+// and a stored key of the same name wins.
+func appendResponses(buf []byte, r *responsesOut) ([]byte, error) {
+	var spare [8]string // keys of a typical booking, without a heap allocation
+	keys := spare[:0]
+	for k := range r.stored {
+		keys = append(keys, k)
+	}
+	derived := func(k string) bool {
+		switch k {
+		case "name", "email":
+			return r.booker
+		case "guests":
+			return len(r.guests) > 0
+		}
+		return false
+	}
+	for _, k := range [...]string{"email", "guests", "name"} {
+		if _, over := r.stored[k]; !over && derived(k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	buf = append(buf, '{')
+	for i, k := range keys {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(appendString(buf, k), ':')
+		v, ok := r.stored[k]
+		switch {
+		case ok:
+			var err error
+			if buf, err = appendValue(buf, v); err != nil {
+				return nil, err
+			}
+		case k == "name":
+			buf = appendString(buf, r.name)
+		case k == "email":
+			buf = appendString(buf, r.email)
+		default: // guests
+			buf = appendStrings(buf, r.guests)
+		}
+	}
+	return append(buf, '}'), nil
+}
+
+// appendStrings appends a non-nil string slice.
+func appendStrings(buf []byte, ss []string) []byte {
+	buf = append(buf, '[')
+	for i, s := range ss {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendString(buf, s)
+	}
+	return append(buf, ']')
+}
+
+// appendWireTime appends t as a JSON string in wireTimeLayout (see formatTime).
+func appendWireTime(buf []byte, t time.Time) []byte {
+	return append(appendTime(append(buf, '"'), t), '"')
 }
 
 // appendMap appends a JSON object with sorted keys, as encoding/json does. Values of the

@@ -80,7 +80,23 @@ func awkwardBookings(b booking.Booking) []booking.Booking {
 	y.UID, y.Status, y.HostID = "awkward-2", booking.StatusCancelled, 0 // awaiting a host: id "unknown"
 	y.CancellationReason, y.CancelledByEmail = nil, &desc
 	y.Metadata, y.Attendees = nil, nil
-	return []booking.Booking{x, y}
+	// Stored answers laid over the derived ones: a stored name, email and guests win over
+	// the attendee's and Guests, and sort among the custom keys (some before "email", some
+	// between the derived keys, some after "name").
+	z := b.Clone()
+	z.UID, z.Guests = "awkward-3", []string{"derived@example.com"}
+	z.BookingFieldsResponses = map[string]any{"name": "stored name", "guests": []any{"stored@example.com"}, "email": odd,
+		"a": 1.0, "f": "between", "h": nil, "nz": []any{}, "zz": map[string]any{"q": odd}}
+	// Nothing to derive: no attendee, no guest; only stored answers, then none at all (the
+	// key is omitted).
+	w := b.Clone()
+	w.UID, w.Attendees, w.Guests, w.BookingFieldsResponses = "awkward-4", nil, nil, map[string]any{"notes": "only"}
+	v := w.Clone()
+	v.UID, v.BookingFieldsResponses = "awkward-5", nil
+	// Guests but no attendee.
+	u := v.Clone()
+	u.UID, u.Guests = "awkward-6", []string{"g@example.com", odd}
+	return []booking.Booking{x, y, z, w, v, u}
 }
 
 // FuzzAppendString: any string is escaped exactly as encoding/json escapes it.
