@@ -259,6 +259,23 @@ func appendResponses(buf []byte, r *responsesOut) ([]byte, error) {
 			keys = append(keys, k)
 		}
 	}
+	return appendObject(buf, keys, func(buf []byte, k string) ([]byte, error) {
+		if v, ok := r.stored[k]; ok {
+			return appendValue(buf, v)
+		}
+		switch k {
+		case "name":
+			return appendString(buf, r.name), nil
+		case "email":
+			return appendString(buf, r.email), nil
+		}
+		return appendStrings(buf, r.guests), nil
+	})
+}
+
+// appendObject appends an object of keys, sorted here as encoding/json sorts a map's, each
+// value appended by value.
+func appendObject(buf []byte, keys []string, value func(buf []byte, key string) ([]byte, error)) ([]byte, error) {
 	slices.Sort(keys)
 	buf = append(buf, '{')
 	for i, k := range keys {
@@ -266,19 +283,9 @@ func appendResponses(buf []byte, r *responsesOut) ([]byte, error) {
 			buf = append(buf, ',')
 		}
 		buf = append(appendString(buf, k), ':')
-		v, ok := r.stored[k]
-		switch {
-		case ok:
-			var err error
-			if buf, err = appendValue(buf, v); err != nil {
-				return nil, err
-			}
-		case k == "name":
-			buf = appendString(buf, r.name)
-		case k == "email":
-			buf = appendString(buf, r.email)
-		default: // guests
-			buf = appendStrings(buf, r.guests)
+		var err error
+		if buf, err = value(buf, k); err != nil {
+			return nil, err
 		}
 	}
 	return append(buf, '}'), nil
@@ -311,19 +318,7 @@ func appendMap(buf []byte, m map[string]any) ([]byte, error) {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
-	buf = append(buf, '{')
-	for i, k := range keys {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(appendString(buf, k), ':')
-		var err error
-		if buf, err = appendValue(buf, m[k]); err != nil {
-			return nil, err
-		}
-	}
-	return append(buf, '}'), nil
+	return appendObject(buf, keys, func(buf []byte, k string) ([]byte, error) { return appendValue(buf, m[k]) })
 }
 
 func appendValue(buf []byte, v any) ([]byte, error) {

@@ -614,9 +614,12 @@ type report struct {
 	// rssBeforeGrowth is VmRSS after the operations that add no booking (get, list) and
 	// before the first that does (empty if none ran after get or list).
 	rssBeforeGrowth []float64
-	list            *listResult // nil: skipped
-	durable         *durableResult
-	vol             *volume
+	// sweepSteal is, per run, the share of CPU time (%) the hypervisor took from this
+	// machine during the GET sweep (empty: no sweep, or no /proc/stat).
+	sweepSteal []float64
+	list       *listResult // nil: skipped
+	durable    *durableResult
+	vol        *volume
 }
 
 func run(o options) error {
@@ -751,6 +754,7 @@ func oneRun(ctx context.Context, o options, self, tmp string, slot *atomic.Int64
 	// the closed-loop create, cancel and confirm add tens of thousands of bookings (and the
 	// collector has that much more to mark). Rates ascend, so a rate the server cannot keep
 	// up with leaves no backlog to the next one.
+	stealBefore, stealOK := readSteal()
 	for _, rw := range rep.rows {
 		for i := range rw.sweep {
 			pt := &rw.sweep[i]
@@ -760,6 +764,9 @@ func oneRun(ctx context.Context, o options, self, tmp string, slot *atomic.Int64
 			}
 			pt.mock, pt.bare = append(pt.mock, m), append(pt.bare, b)
 		}
+	}
+	if after, ok := readSteal(); stealOK && ok && len(o.getRates) > 0 {
+		rep.sweepSteal = append(rep.sweepSteal, after.since(stealBefore))
 	}
 	grown := false // whether an operation that adds bookings has run on this mock
 	for _, rw := range rep.rows {
@@ -803,6 +810,50 @@ func oneRun(ctx context.Context, o options, self, tmp string, slot *atomic.Int64
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// cpuTimes are the machine's steal and total CPU time from /proc/stat, in clock ticks.
+type cpuTimes struct{ steal, total uint64 }
+
+// since is the share of CPU time (%) stolen between t0 and t.
+func (t cpuTimes) since(t0 cpuTimes) float64 {
+	if t.total <= t0.total {
+		return 0
+	}
+	return 100 * float64(t.steal-t0.steal) / float64(t.total-t0.total)
+}
+
+// readSteal reads the first line of /proc/stat. Steal is the time a virtual machine's CPUs
+// were ready but the hypervisor ran something else: a few percent of it, in pauses of
+// milliseconds, is enough to put every server's p99 above 2 ms however little it does.
+func readSteal() (cpuTimes, bool) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuTimes{}, false
+	}
+	return parseSteal(string(data))
+}
+
+func parseSteal(stat string) (cpuTimes, bool) {
+	line, _, _ := strings.Cut(stat, "\n")
+	f := strings.Fields(line)
+	// cpu user nice system idle iowait irq softirq steal [guest guest_nice]; guest time is
+	// already counted in user.
+	if len(f) < 9 || f[0] != "cpu" {
+		return cpuTimes{}, false
+	}
+	var t cpuTimes
+	for i, v := range f[1:9] {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return cpuTimes{}, false
+		}
+		t.total += n
+		if i == 7 {
+			t.steal = n
+		}
+	}
+	return t, true
+}
 
 func median(xs []float64) float64 {
 	if len(xs) == 0 {

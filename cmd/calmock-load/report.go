@@ -65,8 +65,26 @@ func renderSweep(b *strings.Builder, r *report) {
 	}
 	latencyTable(b, "target req/s | server", rows)
 	m, bare := sweepLimits(g.sweep)
-	fmt.Fprintf(b, "\nHighest rate with p99 < %.0f ms (kept up with, median of runs): mock %s, bare %s. GET runs first, on a mock holding the default fixtures.\n\n",
-		targetGetP99, rateOrNone(m), rateOrNone(bare))
+	fmt.Fprintf(b, "\nHighest rate with p99 < %.0f ms (kept up with, median of runs): mock %s, bare %s. GET runs first, on a mock holding the default fixtures.%s\n\n",
+		targetGetP99, rateOrNone(m), rateOrNone(bare), stealNote(r))
+}
+
+// stealNote reports the hypervisor's steal during the sweep: when it is more than a trace,
+// tail latencies say more about the host than about either server.
+func stealNote(r *report) string {
+	if len(r.sweepSteal) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" CPU time stolen by the hypervisor during the sweep: median %.1f%% (runs: %s); above ~1%% the machine, not the servers, sets the p99.",
+		median(r.sweepSteal), joinFloats(r.sweepSteal, "%.1f%%"))
+}
+
+func joinFloats(xs []float64, format string) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf(format, x)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // sweepLimits returns the highest rate of the sweep at which the mock, and the bare server,
@@ -231,6 +249,9 @@ func renderFigures(b *strings.Builder, r *report) {
 		}
 		how := fmt.Sprintf("open loop: p99 < %.0f ms up to %s for the mock, %s for the bare server; p99 ms at each rate: %s",
 			targetGetP99, rateOrNone(m), rateOrNone(bare), strings.Join(p99s, ", "))
+		if len(r.sweepSteal) > 0 {
+			how += fmt.Sprintf("; hypervisor steal %.1f%%", median(r.sweepSteal))
+		}
 		v := "not judged: the bare server itself is above the bound at every rate"
 		if bare > 0 {
 			v = verdict(m > 0 && m >= bare/2)
