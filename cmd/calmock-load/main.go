@@ -121,14 +121,6 @@ func parseRates(v string) ([]float64, error) {
 	return rates, nil
 }
 
-func formatRates(rates []float64) string {
-	parts := make([]string, len(rates))
-	for i, r := range rates {
-		parts[i] = strconv.FormatFloat(r, 'f', -1, 64)
-	}
-	return strings.Join(parts, ",")
-}
-
 func main() {
 	var o options
 	var ops string
@@ -143,7 +135,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "also write the markdown report to this `file`")
 	flag.Float64Var(&o.rate, "rate", 5000, "open-loop latency run: requests/s in total, over -c connections, for create, cancel and confirm, against the mock and the bare server; latency counts from when each request was due; 0 skips it")
 	o.getRates = defaultGetRates
-	flag.Func("get-rates", fmt.Sprintf("open-loop latency runs of get: comma-separated `rates` (requests/s over -c connections), against the mock and the bare server, each judged on p99 < %.0f ms; \"\" skips them (default %s)", targetGetP99, formatRates(defaultGetRates)), func(v string) (err error) {
+	flag.Func("get-rates", fmt.Sprintf("open-loop latency runs of get: comma-separated `rates` (requests/s over -c connections), against the mock and the bare server, each judged on p99 < %.0f ms; \"\" skips them (default %s)", targetGetP99, join(defaultGetRates, "%v")), func(v string) (err error) {
 		o.getRates, err = parseRates(v)
 		return err
 	})

@@ -17,7 +17,7 @@ func render(r *report) string {
 	if serverCPUs != "" {
 		pinned = fmt.Sprintf("servers pinned to CPUs %s, generator on %d CPU(s) (GOMAXPROCS %d)", serverCPUs, runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	}
-	fmt.Fprintf(&b, "machine: %s, %s, %s; %s; %s\n\n", cpuModel(), cpuCount(), runtime.Version(), pinned, r.when.Format(time.RFC3339))
+	fmt.Fprintf(&b, "machine: %s, %s; %s; %s\n\n", machineCPUs(), runtime.Version(), pinned, r.when.Format(time.RFC3339))
 	renderClosed(&b, r)
 	renderSweep(&b, r)
 	renderFixed(&b, r)
@@ -76,15 +76,7 @@ func stealNote(r *report) string {
 		return ""
 	}
 	return fmt.Sprintf(" CPU time stolen by the hypervisor during the sweep: median %.1f%% (runs: %s); above ~1%% the machine, not the servers, sets the p99.",
-		median(r.sweepSteal), joinFloats(r.sweepSteal, "%.1f%%"))
-}
-
-func joinFloats(xs []float64, format string) string {
-	parts := make([]string, len(xs))
-	for i, x := range xs {
-		parts[i] = fmt.Sprintf(format, x)
-	}
-	return strings.Join(parts, ", ")
+		median(r.sweepSteal), join(r.sweepSteal, "%.1f%%"))
 }
 
 // sweepLimits returns the highest rate of the sweep at which the mock, and the bare server,
@@ -391,25 +383,16 @@ func join(xs []float64, format string) string {
 	return strings.Join(parts, ", ")
 }
 
-func cpuModel() string {
-	data, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	for line := range strings.SplitSeq(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "model name"); ok {
-			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), ":"))
-		}
-	}
-	return "unknown CPU"
-}
-
-// cpuCount is the machine's CPU count from /proc/cpuinfo: runtime.NumCPU counts only the
-// CPUs this process may run on, one when make bench pins the generator.
-func cpuCount() string {
-	n := 0
+// machineCPUs names the machine's CPU model and counts its CPUs, from one read of
+// /proc/cpuinfo: runtime.NumCPU counts only the CPUs this process may run on, one when
+// make bench pins the generator.
+func machineCPUs() string {
+	model, n := "unknown CPU", 0
 	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for line := range strings.SplitSeq(string(data), "\n") {
+			if rest, ok := strings.CutPrefix(line, "model name"); ok && n == 1 {
+				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), ":"))
+			}
 			if strings.HasPrefix(line, "processor") {
 				n++
 			}
@@ -418,5 +401,5 @@ func cpuCount() string {
 	if n == 0 {
 		n = runtime.NumCPU()
 	}
-	return fmt.Sprintf("%d CPUs", n)
+	return fmt.Sprintf("%s, %d CPUs", model, n)
 }

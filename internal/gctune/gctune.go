@@ -30,21 +30,19 @@ import (
 const bigHeap = 64 << 20
 
 // Percent is the GOGC value for live bytes: the heap may grow by the largest of headroom,
-// the live heap itself up to bigHeap, and half the live heap; never more than max percent.
+// the live heap itself up to bigHeap, and half the live heap; never more than limit percent.
 // Below bigHeap this is Go's default 100 or more; above it, it falls towards 50.
-func Percent(live, headroom uint64, max int) int {
+func Percent(live, headroom uint64, limit int) int {
 	if live == 0 {
-		return max
+		return limit
 	}
-	growth := max3(headroom, min(live, bigHeap), live/2)
+	growth := max(headroom, min(live, bigHeap), live/2)
 	p := growth * 100 / live
-	if p > uint64(max) {
-		return max
+	if p > uint64(limit) {
+		return limit
 	}
 	return int(p)
 }
-
-func max3(a, b, c uint64) uint64 { return max(a, max(b, c)) }
 
 // maxPercent caps GOGC: past it a nearly empty heap would grow to the headroom anyway.
 const maxPercent = 2000
