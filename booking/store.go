@@ -9,13 +9,19 @@ import (
 
 // Store keeps bookings. Every service operation runs inside one View or Update, so a
 // transition is one atomic read-modify-write: two concurrent cancels of one booking cannot
-// both win. Implementations: booking/memstore (in memory).
+// both win. Implementations: booking/memstore (in memory) and
+// booking/boltstore (a bbolt file).
 type Store interface {
 	// View runs fn with a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
 	// Update runs fn with a read-write transaction. If fn returns an error, none of its
 	// writes are kept. Updates are serialised.
 	Update(ctx context.Context, fn func(Tx) error) error
+	// Replace drops every booking and stores bookings instead, in one step that concurrent
+	// Views and Updates see whole or not at all: afterwards the store holds what a fresh,
+	// empty store would after putting bookings in order (the id counter follows their
+	// highest id). It is how the mock goes back to its fixtures.
+	Replace(ctx context.Context, bookings []Booking) error
 }
 
 // Tx is the view of the store inside one transaction. In an Update, returned bookings are

@@ -382,6 +382,50 @@ func (s *Store) Update(ctx context.Context, fn func(booking.Tx) error) error {
 	return res.err
 }
 
+// Replace empties every bucket but meta, resets meta's counters and puts bookings, in one
+// bbolt transaction committed (and synced) before it returns: a crash leaves the old state
+// or the new one. It does not go through the committer, as it must not share a transaction
+// with other Updates; bbolt runs one writer at a time, so they simply wait for each other.
+func (s *Store) Replace(ctx context.Context, bookings []booking.Booking) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock() // Close waits for this, so the file stays open until the commit is done
+	defer s.mu.RUnlock()
+	if s.closed {
+		return fmt.Errorf("boltstore: replace: %w", ErrClosed)
+	}
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if bytes.Equal(name, bucketMeta) {
+				continue
+			}
+			if err := btx.DeleteBucket(name); err != nil {
+				return fmt.Errorf("empty bucket %s: %w", name, err)
+			}
+			if _, err := btx.CreateBucket(name); err != nil {
+				return fmt.Errorf("empty bucket %s: %w", name, err)
+			}
+		}
+		meta := btx.Bucket(bucketMeta)
+		for _, k := range [][]byte{keyNextID, keyCount, keyLongest} {
+			if err := meta.Delete(k); err != nil {
+				return fmt.Errorf("reset %s: %w", k, err)
+			}
+		}
+		t := newTx(btx, false)
+		for _, b := range bookings {
+			t.Put(b)
+		}
+		t.saveCounters()
+		return t.err
+	})
+	if err != nil {
+		return fmt.Errorf("boltstore: replace: %w", err)
+	}
+	return nil
+}
+
 // commitLoop is the committer: it commits one batch at a time until Close closes reqs and
 // the queue is empty.
 func (s *Store) commitLoop() {

@@ -245,6 +245,41 @@ func TestConcurrentUpdates(t *testing.T) {
 	}
 }
 
+// TestReplace_Persists: what Replace leaves is what a reopened file holds, with consistent
+// indexes and counters (Check), and Replace after Close fails cleanly.
+func TestReplace_Persists(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "calmock.db")
+	s := mustReopen(t, path)
+	storetest.MustPut(t, s, storetest.Sample(1, "a"), storetest.Sample(2, "b"))
+	if err := s.Replace(ctx, []booking.Booking{storetest.Sample(7, "c")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Replace(ctx, nil); !errors.Is(err, boltstore.ErrClosed) {
+		t.Errorf("Replace after Close: %v, want ErrClosed", err)
+	}
+
+	s = mustReopen(t, path)
+	defer s.Close()
+	if err := s.Check(); err != nil {
+		t.Error(err)
+	}
+	_ = s.View(ctx, func(tx booking.Tx) error {
+		if _, ok := tx.Get("a"); ok || tx.Len() != 1 {
+			t.Errorf("after reopen: len %d, a present %v", tx.Len(), ok)
+		}
+		if got, ok := tx.BySeat("seat-c"); !ok || got.ID != 7 {
+			t.Errorf("BySeat(seat-c) after reopen: %+v, %v", got, ok)
+		}
+		return nil
+	})
+	if id := storetest.NextID(t, s); id != 8 {
+		t.Errorf("next id after reopen = %d, want 8", id)
+	}
+}
+
 func TestClosed(t *testing.T) {
 	s, err := boltstore.Open(filepath.Join(t.TempDir(), "db"))
 	if err != nil {

@@ -139,6 +139,26 @@ func (s *Store) Update(ctx context.Context, fn func(booking.Tx) error) error {
 	return nil
 }
 
+// Replace swaps in a store holding only copies of bookings, under the write lock: a View or
+// Update runs wholly before or after it. The copies are made before the lock is taken.
+func (s *Store) Replace(ctx context.Context, bookings []booking.Booking) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fresh := make(map[string]*booking.Booking, len(bookings))
+	nextID := 1
+	for _, b := range bookings {
+		c := b.Clone()
+		fresh[c.UID] = &c // a later booking with the same uid replaces an earlier one, as Put does
+		nextID = max(nextID, c.ID+1)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bookings, s.nextID, s.longest = fresh, nextID, 0
+	s.reindex()
+	return nil
+}
+
 // put stores b (already a private copy), replacing and unindexing the old version.
 func (s *Store) put(b booking.Booking) {
 	p := &b

@@ -40,6 +40,8 @@ func Run(t *testing.T, open func(testing.TB) booking.Store) {
 		{"SeriesOrder", testSeriesOrder},
 		{"Missing", testMissing},
 		{"VisibleOrder", testVisibleOrder},
+		{"Replace", testReplace},
+		{"ReplaceAtomic", testReplaceAtomic},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
