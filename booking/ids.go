@@ -16,14 +16,24 @@ const uidLength = 22
 // same sequence. It is safe for concurrent use (the order of concurrent callers is, of
 // course, theirs).
 type SeededIDs struct {
-	mu  sync.Mutex
-	rng *rand.Rand
+	seed uint64
+	mu   sync.Mutex
+	rng  *rand.Rand
 }
 
 // NewSeededIDs returns IDs whose sequence depends only on seed.
-func NewSeededIDs(seed int64) IDs {
-	s := uint64(seed)
-	return &SeededIDs{rng: rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15))}
+func NewSeededIDs(seed int64) *SeededIDs {
+	g := &SeededIDs{seed: uint64(seed)}
+	g.Restart()
+	return g
+}
+
+// Restart starts the sequence again from its first value, as a new generator of the same
+// seed would (the mock's reset).
+func (g *SeededIDs) Restart() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.rng = rand.New(rand.NewPCG(g.seed, g.seed^0x9e3779b97f4a7c15))
 }
 
 // BookingUID returns a 22-character base58 uid.

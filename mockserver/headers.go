@@ -51,15 +51,24 @@ func writePreflight(w http.ResponseWriter) {
 // requestIDs makes UUID v4 request ids from a seeded generator, so that a fixed seed gives a
 // reproducible sequence too.
 type requestIDs struct {
+	key [32]byte // from the seed
 	mu  sync.Mutex
 	rng *rand.ChaCha8
 }
 
 func newRequestIDs(seed int64) *requestIDs {
-	var key [32]byte
-	binary.LittleEndian.PutUint64(key[:], uint64(seed))
-	copy(key[8:], "calmock-request-ids")
-	return &requestIDs{rng: rand.NewChaCha8(key)}
+	g := &requestIDs{}
+	binary.LittleEndian.PutUint64(g.key[:], uint64(seed))
+	copy(g.key[8:], "calmock-request-ids")
+	g.restart()
+	return g
+}
+
+// restart starts the sequence again from its first id (the mock's reset).
+func (g *requestIDs) restart() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.rng = rand.NewChaCha8(g.key)
 }
 
 func (g *requestIDs) next() string {

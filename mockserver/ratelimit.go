@@ -56,6 +56,13 @@ func newRateLimiter(limit int, clock booking.Clock) *rateLimiter {
 	return &rateLimiter{limit: limit, clock: clock, seen: map[string]*rateWindowState{}}
 }
 
+// reset forgets every tracker's count and block (the mock's reset).
+func (l *rateLimiter) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.seen = map[string]*rateWindowState{}
+}
+
 // take counts one request of tracker, sets the X-RateLimit-*-Default headers, and returns a
 // 429 error when the tracker is over its limit.
 func (l *rateLimiter) take(h http.Header, tracker string) error {

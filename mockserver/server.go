@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 
@@ -56,9 +57,11 @@ type Server struct {
 	store    booking.Store
 	catalog  booking.Catalog
 	fixtures *fixtures.Set
+	initial  initialBookings
 	clock    booking.Clock
 	limiter  *rateLimiter
 	log      *slog.Logger
+	ids      *booking.SeededIDs
 	reqIDs   *requestIDs
 
 	specOnce sync.Once
@@ -72,16 +75,19 @@ func New(cfg Config) (*Server, error) {
 	if clock == nil {
 		clock = booking.SystemClock
 	}
+	started := clock.Now()
 	set := cfg.Fixtures
 	if set == nil {
 		var err error
-		set, err = fixtures.Default(cfg.Seed, clock.Now())
+		set, err = fixtures.Default(cfg.Seed, started)
 		if err != nil {
 			return nil, fmt.Errorf("mockserver: default fixtures: %w", err)
 		}
 	}
+	// Reset regenerates the extra bookings instead of keeping a copy of them.
+	initial := initialBookings{base: slices.Clone(set.Bookings), extra: cfg.ExtraBookings, seed: cfg.Seed, now: started}
 	if cfg.ExtraBookings > 0 {
-		if err := set.AddBookings(cfg.ExtraBookings, cfg.Seed, clock.Now()); err != nil {
+		if err := set.AddBookings(cfg.ExtraBookings, cfg.Seed, started); err != nil {
 			return nil, fmt.Errorf("mockserver: extra bookings: %w", err)
 		}
 	}
@@ -106,13 +112,16 @@ func New(cfg Config) (*Server, error) {
 	if len(set.Bookings) > largeWorld {
 		defer debug.FreeOSMemory() // hand the generation garbage back once, at start-up
 	}
+	ids := booking.NewSeededIDs(cfg.Seed)
 	s := &Server{
-		service:  booking.NewService(store, catalog, clock, booking.NewSeededIDs(cfg.Seed)),
+		service:  booking.NewService(store, catalog, clock, ids),
 		store:    store,
 		catalog:  catalog,
 		fixtures: &world,
+		initial:  initial,
 		clock:    clock,
 		log:      logger(cfg.Logger),
+		ids:      ids,
 		reqIDs:   newRequestIDs(cfg.Seed),
 		spec:     cfg.Spec,
 	}

@@ -1,0 +1,80 @@
+package mockserver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"time"
+
+	"github.com/calmock/calmock/booking"
+	"github.com/calmock/calmock/fixtures"
+)
+
+// ResetPath is where POST puts the mock back to how it started (see Server.Reset).
+const ResetPath = "/_calmock/reset"
+
+// initialBookings is what the store started with, kept so that Reset can put it back: the
+// fixtures' own bookings, and how to generate the extra (-bookings) ones again. Keeping
+// those would double the memory of a large world; generating them is deterministic.
+type initialBookings struct {
+	base  []booking.Booking
+	extra int
+	seed  int64
+	now   time.Time // the clock when the server was built, which the extra bookings count back from
+}
+
+// bookings returns the initial bookings, freshly generated (the store copies them anyway).
+func (ib initialBookings) bookings(world *fixtures.Set) ([]booking.Booking, error) {
+	set := *world // users, teams and event types: what the extra bookings are drawn from
+	set.Bookings = slices.Clone(ib.base)
+	if err := set.AddBookings(ib.extra, ib.seed, ib.now); err != nil {
+		return nil, fmt.Errorf("extra bookings: %w", err)
+	}
+	return set.Bookings, nil
+}
+
+// Reset puts the mock back to how it started: the store holds exactly the fixtures'
+// bookings again (a durable store too, on disk), booking uids and request ids restart
+// their seeded sequences, and every rate-limit count is forgotten. So a client that resets
+// between test suites sees what a freshly started mock would show it, without a restart;
+// requests running during a reset see the state before it or after it, never a mix. The
+// memory the old state held is handed back to the operating system at once. It returns the
+// number of bookings the store holds afterwards.
+func (s *Server) Reset(ctx context.Context) (int, error) {
+	bookings, err := s.initial.bookings(s.fixtures)
+	if err != nil {
+		return 0, fmt.Errorf("mockserver: reset: %w", err)
+	}
+	if err := s.store.Replace(ctx, bookings); err != nil {
+		return 0, fmt.Errorf("mockserver: reset: %w", err)
+	}
+	s.ids.Restart()
+	s.reqIDs.restart()
+	if s.limiter != nil {
+		s.limiter.reset()
+	}
+	debug.FreeOSMemory()
+	return len(bookings), nil
+}
+
+// resetResult is the data of a reset's answer.
+type resetResult struct {
+	Bookings int `json:"bookings"`
+}
+
+// handleReset serves POST /_calmock/reset. Like the other /_calmock endpoints it needs no
+// API key and counts against no rate limit; it answers in the API's success envelope.
+func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
+	n, err := s.Reset(r.Context())
+	if err != nil {
+		s.log.Error("reset", "err", err)
+		s.writeError(w, r, newAPIError(http.StatusInternalServerError, err.Error()))
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Status string      `json:"status"`
+		Data   resetResult `json:"data"`
+	}{"success", resetResult{Bookings: n}})
+}
