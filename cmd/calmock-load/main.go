@@ -603,6 +603,9 @@ type report struct {
 	// after the load, and the bookings the mock held at that moment.
 	startups, rssIdle, rss, held []float64
 	rssSettled                   []float64 // after the load and o.settle of quiet (empty: not read)
+	// rssReset is VmRSS after the load and POST /_calmock/reset: the default fixtures again,
+	// in a mock that has served the whole run (empty: not read).
+	rssReset []float64
 	// rssBeforeGrowth is VmRSS after the operations that add no booking (get, list) and
 	// before the first that does (empty if none ran after get or list).
 	rssBeforeGrowth []float64
@@ -798,6 +801,13 @@ func oneRun(ctx context.Context, o options, self, tmp string, slot *atomic.Int64
 		}
 		rep.rssSettled = append(rep.rssSettled, mock.rssMB())
 	}
+	// Back to the default fixtures: what the mock keeps of a load run once the bookings the
+	// run made are dropped. calmock's reset hands the freed memory back before it answers.
+	status, body, err := httpDo(mock.base)(loadgen.Request{Method: http.MethodPost, Path: "/_calmock/reset"})
+	if err != nil || status != http.StatusOK {
+		return fmt.Errorf("POST /_calmock/reset: status %d, err %v: %.200s", status, err, body)
+	}
+	rep.rssReset = append(rep.rssReset, mock.rssMB())
 	return nil
 }
 

@@ -166,6 +166,31 @@ func TestRender_Settled(t *testing.T) {
 	}
 }
 
+// TestRender_Reset: with a reading after the reset, the default-fixtures RSS target is judged
+// on it, and what the mock held before the reset is still shown beside it.
+func TestRender_Reset(t *testing.T) {
+	r := testReport()
+	r.o.settle = 20 * time.Second
+	r.rssSettled = []float64{90}
+	r.rssReset = []float64{28, 75, 27}
+	out := render(r)
+	for _, want := range []string{
+		"- RSS < 60 MB, default fixtures, after load: **MET** (28.0 MB after the whole run and a reset to the default fixtures; before the reset: 90.0 MB once idle for 20s, 120.0 MB right after this load run, holding 30024 bookings; idle before it 21.0 MB)",
+		"after the load run and `POST /_calmock/reset` (the bookings the run made dropped, the memory handed back): median 28.0 MB (runs: 28.0, 75.0, 27.0)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	r.rssReset = []float64{61, 75, 27}
+	if out := render(r); !strings.Contains(out, "after load: **NOT MET** (61.0 MB after the whole run and a reset") {
+		t.Errorf("a reset reading over the target is not judged NOT MET:\n%s", out)
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+}
+
 func TestRender_Skipped(t *testing.T) {
 	r := testReport()
 	r.o.rate, r.o.listBookings, r.o.bookings = 0, 0, 0
