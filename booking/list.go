@@ -37,9 +37,9 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 	}
 	skip := max(f.Skip, 0)
 
-	// Filter and sort pointers into the visible slice, and copy out only the page: a user
-	// may see tens of thousands of bookings, and moving whole Booking values around is what
-	// a list would otherwise spend its time on. Visible hands them over by start, so a list
+	// Filter and sort pointers into the visible slice, and hand out pointers for the page
+	// too: a user may see tens of thousands of bookings, and moving whole Booking values
+	// around is what a list would otherwise spend its time on. Visible hands them over by start, so a list
 	// with no filter and the default order does not even read the bookings off the page.
 	var matches []*Booking
 	windowed, total := false, 0
@@ -66,24 +66,18 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 	if err != nil {
 		return Page{}, err
 	}
-	p := Page{Bookings: []Booking{}, Total: total, Take: take, Skip: skip}
+	p := Page{Bookings: []*Booking{}, Total: total, Take: take, Skip: skip}
 	if windowed {
 		if len(matches) > 0 {
-			p.Bookings = make([]Booking, len(matches))
-			for i, b := range matches {
-				p.Bookings[i] = *b
-			}
+			p.Bookings = matches
 		}
 		return p, nil
 	}
 	sortBookings(matches, f)
 	p.Total = len(matches)
 	if skip < len(matches) {
-		page := matches[skip:min(skip+take, len(matches))]
-		p.Bookings = make([]Booking, len(page))
-		for i, b := range page {
-			p.Bookings[i] = *b
-		}
+		// A copy of the window only: the caller keeps the page, not every match.
+		p.Bookings = slices.Clone(matches[skip:min(skip+take, len(matches))])
 	}
 	return p, nil
 }

@@ -3,6 +3,7 @@ package mockserver
 import (
 	"context"
 	"net/http"
+	"sync"
 
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/profile"
@@ -21,12 +22,37 @@ func (s *Server) handleBookingList(c *call) error {
 	if err != nil {
 		return err
 	}
-	items := make([]bookingOut, len(page.Bookings))
+	items := getBookingOuts(len(page.Bookings))
+	defer putBookingOuts(items)
 	for i, b := range page.Bookings {
-		items[i] = s.toBookingOut(b, view{caller: c.caller, allAttendees: true})
+		(*items)[i] = s.toBookingOut(*b, view{caller: c.caller, allAttendees: true})
 	}
-	writeSuccess(c.w, http.StatusOK, items, newPagination(page.Total, page.Take, page.Skip))
+	writeSuccess(c.w, http.StatusOK, *items, newPagination(page.Total, page.Take, page.Skip))
 	return nil
+}
+
+// bookingOutSlices recycles the wire shapes of list pages: a page of 100 is ~57 KB, which
+// every list would otherwise allocate only to encode it once. writeSuccess has encoded the
+// page into its own buffer before the slice goes back.
+var bookingOutSlices = sync.Pool{New: func() any { return new([]bookingOut) }}
+
+func getBookingOuts(n int) *[]bookingOut {
+	p := bookingOutSlices.Get().(*[]bookingOut)
+	if cap(*p) < n || *p == nil { // never nil: an empty page is [] on the wire, not null
+		*p = make([]bookingOut, n)
+	}
+	*p = (*p)[:n]
+	return p
+}
+
+// putBookingOuts clears the slice (so that it keeps no booking alive) and returns it. A
+// page is at most maxTake bookings, so nothing larger is ever kept.
+func putBookingOuts(p *[]bookingOut) {
+	if cap(*p) > maxTake {
+		return
+	}
+	clear((*p)[:cap(*p)])
+	bookingOutSlices.Put(p)
 }
 
 // handleBookingCreate handles POST /v2/bookings (regular, recurring, seated, instant).

@@ -3,6 +3,7 @@ package mockserver
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -21,6 +22,9 @@ var createFields = []string{"start", "attendee", "bookingFieldsResponses", "even
 var attendeeFields = []string{"name", "email", "timeZone", "phoneNumber", "language"}
 
 var locationTypes = []string{"address", "attendeeAddress", "attendeeDefined", "attendeePhone", "integration", "link", "phone", "organizersDefaultApp"}
+
+// maxTake is the largest page the list accepts (the real API's @Max(250)).
+const maxTake = 250
 
 const msgIdentification = "Either eventTypeId or eventTypeSlug + username or eventTypeSlug + teamSlug must be provided"
 
@@ -438,8 +442,8 @@ func decodeListQuery(q url.Values) (booking.Filter, error) {
 			errs.add("take", q.Get("take"), "isInt", "take must be an integer number")
 		case n < 1:
 			errs.add("take", n, "min", "take must not be less than 1")
-		case n > 250:
-			errs.add("take", n, "max", "take must not be greater than 250")
+		case n > maxTake:
+			errs.add("take", n, "max", fmt.Sprintf("take must not be greater than %d", maxTake))
 		default:
 			f.Take = n
 		}
