@@ -158,7 +158,7 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 		UID:         b.UID,
 		Title:       b.Title,
 		Description: b.Description,
-		Hosts:       s.hostsOut(b),
+		Hosts:       s.shapes.hostsOf(b.HostID),
 		Status:      b.Status,
 		Start:       wireTime{b.Start},
 		End:         wireTime{b.End},
@@ -176,13 +176,8 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 	if out.Metadata == nil {
 		out.Metadata = emptyObject
 	}
-	if hasET {
-		if w, ok := s.shapes.eventTypes[et.ID]; ok {
-			out.EventTypeID, out.EventType = &w.id, &w.out
-		} else {
-			w := eventTypeWire{id: et.ID, out: eventTypeOut{ID: et.ID, Slug: et.Slug}}
-			out.EventTypeID, out.EventType = &w.id, &w.out
-		}
+	if w, ok := s.shapes.eventTypes[b.EventTypeID]; ok {
+		out.EventTypeID, out.EventType = &w.id, &w.out
 	}
 	if b.Status == booking.StatusCancelled {
 		out.CancellationReason = presentValue(b.CancellationReason)
@@ -235,31 +230,18 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 	return out
 }
 
-func (s *Server) hostsOut(b booking.Booking) []hostOut {
-	if b.HostID == 0 {
-		return unknownHosts
-	}
-	if h, ok := s.shapes.hosts[b.HostID]; ok {
-		return h
-	}
-	u, ok := s.catalog.UserByID(b.HostID)
-	if !ok {
-		return []hostOut{}
-	}
-	return hostsOf(u)
-}
-
 // unknownHosts is the hosts array of an instant booking still awaiting a host.
 var unknownHosts = []hostOut{{ID: "unknown", Name: "unknown", Email: "unknown", Username: "unknown"}}
 
-func hostsOf(u booking.User) []hostOut {
-	return []hostOut{{ID: u.ID, Name: u.Name, Email: u.Email, Username: u.Username, TimeZone: u.TimeZone}}
-}
+// noHosts is the hosts array of a booking whose host is not in the catalog (a durable store
+// opened with other fixtures): an empty array, not null.
+var noHosts = []hostOut{}
 
 // wireShapes are the parts of a booking's output that depend only on the catalog, which
 // never changes: its hosts array and its event type, built once per user and event type and
 // shared (read-only, like every output shape) by every booking shown. A list of 100
-// bookings otherwise allocated 300 small copies of them.
+// bookings otherwise allocated 300 small copies of them. They are built from the same
+// fixtures as the catalog, so this is the only place these shapes are made.
 type wireShapes struct {
 	hosts      map[int][]hostOut
 	eventTypes map[int]*eventTypeWire
@@ -274,12 +256,24 @@ type eventTypeWire struct {
 func newWireShapes(users []booking.User, eventTypes []booking.EventType) wireShapes {
 	w := wireShapes{hosts: make(map[int][]hostOut, len(users)), eventTypes: make(map[int]*eventTypeWire, len(eventTypes))}
 	for _, u := range users {
-		w.hosts[u.ID] = hostsOf(u)
+		w.hosts[u.ID] = []hostOut{{ID: u.ID, Name: u.Name, Email: u.Email, Username: u.Username, TimeZone: u.TimeZone}}
 	}
 	for _, et := range eventTypes {
 		w.eventTypes[et.ID] = &eventTypeWire{id: et.ID, out: eventTypeOut{ID: et.ID, Slug: et.Slug}}
 	}
 	return w
+}
+
+// hostsOf is the hosts array of a booking hosted by hostID (0: an instant booking whose
+// host is not yet known).
+func (w wireShapes) hostsOf(hostID int) []hostOut {
+	if hostID == 0 {
+		return unknownHosts
+	}
+	if h, ok := w.hosts[hostID]; ok {
+		return h
+	}
+	return noHosts
 }
 
 // language is an attendee's language for the output: null when empty, else a pointer to the
