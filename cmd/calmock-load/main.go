@@ -930,6 +930,9 @@ type listResult struct {
 	held int
 	// one: closed loop, 1 client; fixed: open loop at -list-rate over -c connections.
 	one, fixed series
+	// fixedSteal is, per fixed-rate run, the share of CPU time (%) the hypervisor took
+	// (empty where /proc/stat cannot be read).
+	fixedSteal []float64
 }
 
 // measureList starts one mock with o.listBookings extra bookings and, -runs times, lists the
@@ -956,9 +959,13 @@ func measureList(ctx context.Context, o options, slot *atomic.Int64) (*listResul
 		}
 		res.one = append(res.one, toSample(one))
 		if o.listRate > 0 {
+			before, stealOK := readSteal()
 			fixed, err := measure(ctx, p.base, w, "list", loadgen.Options{Concurrency: o.concurrency, Duration: o.duration, Rate: o.listRate})
 			if err != nil {
 				return nil, err
+			}
+			if after, ok := readSteal(); stealOK && ok {
+				res.fixedSteal = append(res.fixedSteal, after.since(before))
 			}
 			res.fixed = append(res.fixed, toSample(fixed))
 		}

@@ -328,10 +328,13 @@ func TestParseSteal(t *testing.T) {
 func TestRender_Steal(t *testing.T) {
 	r := testReport()
 	r.sweepSteal = []float64{3.6, 0.4, 2}
+	r.list.fixedSteal = []float64{0.5, 1.5, 9}
 	out := render(r)
 	for _, want := range []string{
 		"CPU time stolen by the hypervisor during the sweep: median 2.0% (runs: 3.6%, 0.4%, 2.0%)",
 		"; hypervisor steal 2.0%)",
+		"CPU time stolen by the hypervisor during the fixed-rate runs: median 1.5% (runs: 0.5%, 1.5%, 9.0%)",
+		"p99 9.00 ms, achieved 200 req/s; hypervisor steal 1.5%)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q", want)

@@ -79,6 +79,15 @@ func stealNote(r *report) string {
 		median(r.sweepSteal), join(r.sweepSteal, "%.1f%%"))
 }
 
+// listStealNote is the hypervisor's steal during the fixed-rate list runs, for the figure
+// line ("" when unread).
+func listStealNote(l *listResult) string {
+	if len(l.fixedSteal) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; hypervisor steal %.1f%%", median(l.fixedSteal))
+}
+
 // sweepLimits returns the highest rate of the sweep at which the mock, and the bare server,
 // kept p99 under targetGetP99 and kept up with the rate (0: at none).
 func sweepLimits(sweep []sweepPoint) (mock, bare float64) {
@@ -149,6 +158,10 @@ func renderList(b *strings.Builder, r *report) {
 		rows = append(rows, latencyRow{fmt.Sprintf("%.0f req/s over %d connections, open loop", r.o.listRate, r.o.concurrency), l.fixed})
 	}
 	latencyTable(b, "load", rows)
+	if len(l.fixedSteal) > 0 {
+		fmt.Fprintf(b, "\nCPU time stolen by the hypervisor during the fixed-rate runs: median %.1f%% (runs: %s). At this rate the CPUs are mostly idle, so the share is small even when a pause of milliseconds lands on a request.\n",
+			median(l.fixedSteal), join(l.fixedSteal, "%.1f%%"))
+	}
 	b.WriteString("\n")
 }
 
@@ -272,7 +285,7 @@ func renderFigures(b *strings.Builder, r *report) {
 			fmt.Sprintf("closed loop, 1 client: p99 %.2f ms, p50 %.2f ms; the user sees %d bookings", l.one.p99(), l.one.p50(), l.held))
 		if len(l.fixed) > 0 {
 			line(listTarget+", fixed rate", verdict(l.fixed.p99() < targetListP99),
-				fmt.Sprintf("open loop, %.0f req/s over %d connections: p99 %.2f ms, achieved %.0f req/s%s", o.listRate, o.concurrency, l.fixed.p99(), l.fixed.rps(), keptUp(l.fixed, o.listRate)))
+				fmt.Sprintf("open loop, %.0f req/s over %d connections: p99 %.2f ms, achieved %.0f req/s%s%s", o.listRate, o.concurrency, l.fixed.p99(), l.fixed.rps(), keptUp(l.fixed, o.listRate), listStealNote(l)))
 		}
 	}
 
