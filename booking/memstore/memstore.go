@@ -395,24 +395,28 @@ func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
 }
 
 // VisibleWindow is Visible's window [skip, skip+take) and Visible's length, from one merge
-// walk over the two index lists that compares keys only: no booking is read and only the
-// page is allocated. In an Update it cuts Visible, which sees the transaction's writes.
+// walk over the two index lists that compares keys only: no booking is read, only the page
+// is allocated, and the entries past the page are counted, not visited. In an Update it cuts Visible, which sees the transaction's writes.
 func (t *tx) VisibleWindow(userID int, email string, skip, take int) ([]*booking.Booking, int) {
 	if !t.readOnly {
 		all := t.Visible(userID, email)
 		return all[min(skip, len(all)):min(skip+take, len(all))], len(all)
 	}
 	hosted, attended := t.lists(userID, email)
+	if take <= 0 {
+		return nil, unionLen(hosted, attended)
+	}
 	var page []*booking.Booking
 	n := 0
-	add := func(e entry) {
-		if n >= skip && n < skip+take {
+	i, j := merge(hosted, attended, func(e entry) bool {
+		if n >= skip {
 			page = append(page, e.b)
 		}
 		n++
-	}
-	merge(hosted, attended, add)
-	return page, n
+		return n < skip+take
+	})
+	// The rest is only counted: a tight loop over keys instead of a call per booking.
+	return page, n + unionLen(hosted[i:], attended[j:])
 }
 
 // lists returns the organizer's and the attendee's index lists.
@@ -426,29 +430,59 @@ func (t *tx) lists(userID int, email string) (hosted, attended ordered) {
 	return hosted, attended
 }
 
-// merge calls add for each entry of a and b in order, once for an entry in both.
-func merge(a, b ordered, add func(entry)) {
-	i, j := 0, 0
+// merge calls add for each entry of a and b in order, once for an entry in both, until add
+// returns false; it returns how far into a and b it got.
+func merge(a, b ordered, add func(entry) bool) (i, j int) {
 	for i < len(a) && j < len(b) {
+		var e entry
 		switch c := a[i].compare(b[j]); {
 		case c < 0:
-			add(a[i])
+			e = a[i]
 			i++
 		case c > 0:
-			add(b[j])
+			e = b[j]
 			j++
 		default: // the user organises and attends it
-			add(a[i])
+			e = a[i]
+			i++
+			j++
+		}
+		if !add(e) {
+			return i, j
+		}
+	}
+	for ; i < len(a); i++ {
+		if !add(a[i]) {
+			return i + 1, j
+		}
+	}
+	for ; j < len(b); j++ {
+		if !add(b[j]) {
+			return i, j + 1
+		}
+	}
+	return i, j
+}
+
+// unionLen is how many entries merge(a, b) would visit.
+func unionLen(a, b ordered) int {
+	n := len(a) + len(b)
+	if len(a) == 0 || len(b) == 0 || a[len(a)-1].compare(b[0]) < 0 || b[len(b)-1].compare(a[0]) < 0 {
+		return n // the lists do not overlap
+	}
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch c := a[i].compare(b[j]); {
+		case c < 0:
+			i++
+		case c > 0:
+			j++
+		default:
+			n--
 			i++
 			j++
 		}
 	}
-	for ; i < len(a); i++ {
-		add(a[i])
-	}
-	for ; j < len(b); j++ {
-		add(b[j])
-	}
+	return n
 }
 
 // Visible merges the organizer's list and the attendee's list, both sorted, into one
@@ -457,13 +491,14 @@ func merge(a, b ordered, add func(entry)) {
 func (t *tx) Visible(userID int, email string) []*booking.Booking {
 	hosted, attended := t.lists(userID, email)
 	out := make([]*booking.Booking, 0, len(hosted)+len(attended))
-	merge(hosted, attended, func(e entry) {
+	merge(hosted, attended, func(e entry) bool {
 		if t.readOnly {
 			out = append(out, e.b)
 		} else if t.stored(e.b) {
 			c := e.b.Clone()
 			out = append(out, &c)
 		}
+		return true
 	})
 	if t.readOnly || len(t.writes) == 0 {
 		return out

@@ -114,6 +114,26 @@ func BenchmarkStore_Visible(b *testing.B) {
 	}
 }
 
+// BenchmarkStore_VisibleWindow is the first page of 100 of what the first user sees (a third
+// of the bookings): the page is taken, the rest only counted.
+func BenchmarkStore_VisibleWindow(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run("bookings="+strconv.Itoa(n), func(b *testing.B) {
+			set := benchSet(b, n)
+			s, u := mustSeeded(b, set.Bookings), set.Users[0].User
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = s.View(context.Background(), func(tx booking.Tx) error {
+					if page, total := tx.(booking.VisibleWindower).VisibleWindow(u.ID, u.Email, 0, 100); len(page) != 100 || total < n/4 {
+						b.Fatalf("page of %d, total %d", len(page), total)
+					}
+					return nil
+				})
+			}
+		})
+	}
+}
+
 // benchVisible measures what user u may see in store s.
 func benchVisible(b *testing.B, s booking.Store, u booking.User) {
 	ctx := context.Background()

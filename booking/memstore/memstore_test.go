@@ -131,7 +131,7 @@ func TestStore_VisibleWindow(t *testing.T) {
 	u := set.Users[0]
 	check := func(tx booking.Tx, where string) {
 		all := tx.Visible(u.ID, u.Email)
-		for _, w := range [][2]int{{0, 10}, {5, 100}, {len(all) - 3, 10}, {len(all), 5}, {len(all) + 7, 5}, {0, len(all) + 1}} {
+		for _, w := range [][2]int{{0, 10}, {5, 100}, {len(all) - 3, 10}, {len(all), 5}, {len(all) + 7, 5}, {0, len(all) + 1}, {0, 0}, {3, 0}} {
 			page, total := tx.(booking.VisibleWindower).VisibleWindow(u.ID, u.Email, w[0], w[1])
 			want := all[min(w[0], len(all)):min(w[0]+w[1], len(all))]
 			if total != len(all) || !slices.Equal(storetest.UIDs(storetest.Values(page)), storetest.UIDs(storetest.Values(want))) {
