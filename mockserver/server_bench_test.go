@@ -396,7 +396,6 @@ func liveHeap() uint64 {
 	return m.HeapAlloc
 }
 
-// BenchmarkFormatTime is one wire timestamp; a booking has four.
 // BenchmarkAppendString escapes strings of the kinds a booking holds (names, emails, titles,
 // time zones, URLs): strings are about a third of a list's encoding time.
 func BenchmarkAppendString(b *testing.B) {
@@ -410,6 +409,7 @@ func BenchmarkAppendString(b *testing.B) {
 	}
 }
 
+// BenchmarkFormatTime is one wire timestamp; a booking has four.
 func BenchmarkFormatTime(b *testing.B) {
 	tm := benchAt.Add(1234567 * time.Millisecond)
 	b.ReportAllocs()
