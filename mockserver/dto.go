@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/calmock/calmock/booking"
+	"github.com/calmock/calmock/fixtures"
 )
 
 // Wire shapes of bookings (behaviour notes §7). Keys whose value is undefined upstream are
@@ -253,12 +254,14 @@ type eventTypeWire struct {
 	out eventTypeOut
 }
 
-func newWireShapes(users []booking.User, eventTypes []booking.EventType) wireShapes {
-	w := wireShapes{hosts: make(map[int][]hostOut, len(users)), eventTypes: make(map[int]*eventTypeWire, len(eventTypes))}
-	for _, u := range users {
+// newWireShapes builds the shapes of set's users and event types: the set the catalog
+// (fixtures.Set.Catalog) is made from.
+func newWireShapes(set *fixtures.Set) wireShapes {
+	w := wireShapes{hosts: make(map[int][]hostOut, len(set.Users)), eventTypes: make(map[int]*eventTypeWire, len(set.EventTypes))}
+	for _, u := range set.Users {
 		w.hosts[u.ID] = []hostOut{{ID: u.ID, Name: u.Name, Email: u.Email, Username: u.Username, TimeZone: u.TimeZone}}
 	}
-	for _, et := range eventTypes {
+	for _, et := range set.EventTypes {
 		w.eventTypes[et.ID] = &eventTypeWire{id: et.ID, out: eventTypeOut{ID: et.ID, Slug: et.Slug}}
 	}
 	return w

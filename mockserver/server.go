@@ -119,7 +119,7 @@ func New(cfg Config) (*Server, error) {
 		store:    store,
 		catalog:  catalog,
 		fixtures: &world,
-		shapes:   newWireShapes(catalogUsers(&world), catalogEventTypes(&world)),
+		shapes:   newWireShapes(&world),
 		initial:  initial,
 		clock:    clock,
 		log:      logger(cfg.Logger),
@@ -132,22 +132,6 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.router = s.routes()
 	return s, nil
-}
-
-func catalogUsers(set *fixtures.Set) []booking.User {
-	out := make([]booking.User, len(set.Users))
-	for i, u := range set.Users {
-		out[i] = u.User
-	}
-	return out
-}
-
-func catalogEventTypes(set *fixtures.Set) []booking.EventType {
-	out := make([]booking.EventType, len(set.EventTypes))
-	for i, et := range set.EventTypes {
-		out[i] = et.EventType
-	}
-	return out
 }
 
 // largeWorld is the number of fixture bookings above which start-up returns its garbage to
