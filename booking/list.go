@@ -39,8 +39,9 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 
 	// Filter and sort pointers into the visible slice, and hand out pointers for the page
 	// too: a user may see tens of thousands of bookings, and moving whole Booking values
-	// around is what a list would otherwise spend its time on. Visible hands them over by start, so a list
-	// with no filter and the default order does not even read the bookings off the page.
+	// around is what a list would otherwise spend its time on. Visible hands them over by
+	// start, so a list with no filter and the default order does not even read the bookings
+	// off the page.
 	var matches []*Booking
 	windowed, total := false, 0
 	err := s.store.View(ctx, func(tx Tx) error {

@@ -396,7 +396,8 @@ func (t *tx) ForHost(hostID int, start, end time.Time) []booking.Booking {
 
 // VisibleWindow is Visible's window [skip, skip+take) and Visible's length, from one merge
 // walk over the two index lists that compares keys only: no booking is read, only the page
-// is allocated, and the entries past the page are counted, not visited. In an Update it cuts Visible, which sees the transaction's writes.
+// is allocated, and the entries past the page are counted, not visited. In an Update it
+// cuts Visible, which sees the transaction's writes.
 func (t *tx) VisibleWindow(userID int, email string, skip, take int) ([]*booking.Booking, int) {
 	if !t.readOnly {
 		all := t.Visible(userID, email)
