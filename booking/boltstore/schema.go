@@ -1,0 +1,100 @@
+package boltstore
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/calmock/calmock/booking"
+)
+
+// Layout (all in one file):
+//
+//	bookings      uid → JSON of booking.Booking
+//	by_host_start be64(hostID) ‖ be64(start ns) ‖ uid → ""      organizer id → uids by start
+//	by_email      str(lower(email)) ‖ uid → ""                  attendee email → uids
+//	by_series     str(recurringBookingUid) ‖ uid → ""           series → uids
+//	by_slot       be64(eventTypeID) ‖ be64(start ns) ‖ uid → "" event type, start → uids
+//	by_seat       seatUID → uid
+//	meta          "schema" → be64(3), "next_id" → be64, "count" → be64,
+//	              "longest" → be64(ns): the longest End−Start ever stored, never lowered
+//
+// be64 is a big-endian uint64 with the sign bit flipped (so keys sort like the signed
+// ints), str is a uvarint length followed by the bytes (so one prefix never extends another).
+// Multi-valued indexes are composite keys scanned with a cursor, so adding or removing one
+// uid never rewrites a list.
+//
+// Older files are migrated by Open, in one transaction: schema 1 (no by_host_start, no
+// "longest", a by_host bucket) and schema 2 (a by_host bucket).
+
+// schemaVersion is the layout above. Version 1 lacked by_host_start and "longest", and
+// versions 1 and 2 kept a by_host bucket (be64(hostID) ‖ uid): Open migrates both (see
+// migrate). A binary that only knows an older version refuses a newer file instead of
+// writing bookings without maintaining an index it does not know (a schema 2 binary would
+// read this layout's missing by_host as "no host has bookings").
+const schemaVersion = 3
+
+var (
+	bucketBookings  = []byte("bookings")
+	bucketHostStart = []byte("by_host_start")
+	bucketEmail     = []byte("by_email")
+	bucketSeries    = []byte("by_series")
+	bucketSlot      = []byte("by_slot")
+	bucketSeat      = []byte("by_seat")
+	bucketMeta      = []byte("meta")
+
+	allBuckets = [][]byte{bucketBookings, bucketHostStart, bucketEmail, bucketSeries, bucketSlot, bucketSeat, bucketMeta}
+
+	keySchema  = []byte("schema")
+	keyNextID  = []byte("next_id")
+	keyCount   = []byte("count")
+	keyLongest = []byte("longest")
+
+	// bucketHostV2 is the by_host index of schemas 1 and 2, which migrate deletes.
+	bucketHostV2 = []byte("by_host")
+)
+
+// migrate brings a schema 1 or 2 file to schema 3 inside Open's transaction. Schema 1
+// first gets by_host_start and "longest", built from the bookings bucket; both then lose
+// the by_host bucket, whose uids Visible now reads from by_host_start. A crash before the
+// commit leaves the file as it was, to be migrated again.
+func migrate(btx *bolt.Tx, from int) error {
+	if from == 1 {
+		if err := buildHostStart(btx); err != nil {
+			return fmt.Errorf("migrate schema 1 to %d: %w", schemaVersion, err)
+		}
+	}
+	if err := btx.DeleteBucket(bucketHostV2); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+		return fmt.Errorf("migrate schema %d to %d: delete %s: %w", from, schemaVersion, bucketHostV2, err)
+	}
+	return btx.Bucket(bucketMeta).Put(keySchema, encodeInt(schemaVersion))
+}
+
+// buildHostStart fills by_host_start and "longest" from the bookings bucket (schema 1 → 2).
+func buildHostStart(btx *bolt.Tx) error {
+	// Start from an empty index, whatever a schema 1 file holds under that name.
+	if err := btx.DeleteBucket(bucketHostStart); err != nil {
+		return err
+	}
+	hostStart, err := btx.CreateBucket(bucketHostStart)
+	if err != nil {
+		return err
+	}
+	var longest time.Duration
+	err = btx.Bucket(bucketBookings).ForEach(func(k, v []byte) error {
+		var b booking.Booking
+		if err := json.Unmarshal(v, &b); err != nil {
+			return fmt.Errorf("decode booking %q: %w", k, err)
+		}
+		longest = max(longest, b.End.Sub(b.Start))
+		return hostStart.Put(timeKey(b.HostID, b.Start, b.UID), []byte{})
+	})
+	if err != nil {
+		return err
+	}
+	return btx.Bucket(bucketMeta).Put(keyLongest, encodeInt(int(longest)))
+}
