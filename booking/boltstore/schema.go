@@ -1,20 +1,17 @@
 package boltstore
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
-
-	"github.com/calmock/calmock/booking"
 )
 
 // Layout (all in one file):
 //
-//	bookings      uid → JSON of booking.Booking
+//	bookings      uid → JSON of bookingRecord (records.go)
 //	by_host_start be64(hostID) ‖ be64(start ns) ‖ uid → ""      organizer id → uids by start
 //	by_email      str(lower(email)) ‖ uid → ""                  attendee email → uids
 //	by_series     str(recurringBookingUid) ‖ uid → ""           series → uids
@@ -30,13 +27,6 @@ import (
 //
 // Older files are migrated by Open, in one transaction: schema 1 (no by_host_start, no
 // "longest", a by_host bucket) and schema 2 (a by_host bucket).
-
-// schemaVersion is the layout above. Version 1 lacked by_host_start and "longest", and
-// versions 1 and 2 kept a by_host bucket (be64(hostID) ‖ uid): Open migrates both (see
-// migrate). A binary that only knows an older version refuses a newer file instead of
-// writing bookings without maintaining an index it does not know (a schema 2 binary would
-// read this layout's missing by_host as "no host has bookings").
-const schemaVersion = 3
 
 var (
 	bucketBookings  = []byte("bookings")
@@ -86,8 +76,8 @@ func buildHostStart(btx *bolt.Tx) error {
 	}
 	var longest time.Duration
 	err = btx.Bucket(bucketBookings).ForEach(func(k, v []byte) error {
-		var b booking.Booking
-		if err := json.Unmarshal(v, &b); err != nil {
+		b, err := decodeBooking(v)
+		if err != nil {
 			return fmt.Errorf("decode booking %q: %w", k, err)
 		}
 		longest = max(longest, b.End.Sub(b.Start))

@@ -144,15 +144,18 @@ func TestWriteSchema3File(t *testing.T) {
 
 // TestOpen_Schema3File opens a copy of a file an older version wrote and checks that every
 // booking reads back equal, field for field, to what was written, that the indexes and
-// counters in the file still serve, and that the copy stays a schema 3 file.
+// counters in the file still serve, and that putting the bookings read back writes the
+// very bytes the file held: this version's records are schema 3's.
 func TestOpen_Schema3File(t *testing.T) {
 	path := copyFile(t, schema3File)
+	stored := storedBookings(t, path)
 	s := mustReopen(t, path)
 	defer s.Close()
 	if err := s.Check(); err != nil {
 		t.Errorf("Check: %v", err)
 	}
 	want := schema3Bookings()
+	var read []booking.Booking
 	for _, w := range want {
 		got, ok := storetest.Get(t, s, w.UID)
 		if !ok {
@@ -162,6 +165,7 @@ func TestOpen_Schema3File(t *testing.T) {
 		for _, d := range diffFields(got, w) {
 			t.Errorf("%s: %s", w.UID, d)
 		}
+		read = append(read, got)
 	}
 	if err := s.View(ctx, func(tx booking.Tx) error {
 		if n := tx.Len(); n != len(want) {
@@ -194,10 +198,40 @@ func TestOpen_Schema3File(t *testing.T) {
 	if id := storetest.NextID(t, s); id != schema3NextID {
 		t.Errorf("NextID %d, want %d", id, schema3NextID)
 	}
+	storetest.MustPut(t, s, read...)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	assertLayout(t, path)
+	rewritten := storedBookings(t, path)
+	for uid, v := range stored {
+		if rewritten[uid] != v {
+			t.Errorf("%s was stored as\n%s\nand is now rewritten as\n%s\n(a new format needs a new schema version)", uid, v, rewritten[uid])
+		}
+	}
+	if len(rewritten) != len(stored) {
+		t.Errorf("%d bookings after rewriting them, want %d", len(rewritten), len(stored))
+	}
+}
+
+// storedBookings reads the bookings bucket of the file in path as bbolt holds it.
+func storedBookings(tb testing.TB, path string) map[string]string {
+	tb.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	values := map[string]string{}
+	if err := db.View(func(btx *bolt.Tx) error {
+		return btx.Bucket([]byte("bookings")).ForEach(func(k, v []byte) error {
+			values[string(k)] = string(v)
+			return nil
+		})
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	return values
 }
 
 // diffFields lists the fields of booking.Booking in which got and want differ.

@@ -1,14 +1,10 @@
 // Package boltstore is a booking.Store persisted in one bbolt file, for the mock's -data
 // flag: state survives restarts and a hard kill.
 //
-// The file's layout and schema versions are described in schema.go, the key encodings in
-// keys.go, the indexes and the queries reading them in indexes.go, the transaction and its
-// undo log in tx.go, and durability and group commit in groupcommit.go.
-//
-// Bookings are stored as JSON, so a booking read back equals the one put up to what JSON
-// keeps: times come back in UTC or a fixed offset (the same instant), empty slices of
-// omitempty fields come back nil, numbers inside maps come back float64, and invalid UTF-8
-// becomes U+FFFD. Everything the API writes on the wire is unchanged.
+// The file's layout and migrations are described in schema.go, the records its bookings
+// are stored as and the schema version in records.go, the key encodings in keys.go, the
+// indexes and the queries reading them in indexes.go, the transaction and its undo log in
+// tx.go, and durability and group commit in groupcommit.go.
 package boltstore
 
 import (

@@ -2,7 +2,6 @@ package boltstore
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -119,15 +118,15 @@ func (t *tx) saveCounters() {
 	}
 }
 
-// load decodes the stored booking uid. The JSON is decoded into a fresh value, so nothing
-// is shared with the store or with other callers.
+// load decodes the stored booking uid into a fresh value, so nothing is shared with the
+// store or with other callers.
 func (t *tx) load(uid []byte) (booking.Booking, bool) {
 	v := t.bookings.Get(uid)
 	if v == nil {
 		return booking.Booking{}, false
 	}
-	var b booking.Booking
-	if err := json.Unmarshal(v, &b); err != nil {
+	b, err := decodeBooking(v)
+	if err != nil {
 		t.fail(fmt.Errorf("decode booking %q: %w", uid, err))
 		return booking.Booking{}, false
 	}
@@ -155,7 +154,7 @@ func (t *tx) Put(b booking.Booking) {
 		t.fail(errors.New("put booking: empty uid"))
 		return
 	}
-	data, err := json.Marshal(b)
+	data, err := encodeBooking(&b)
 	if err != nil {
 		t.fail(fmt.Errorf("encode booking %q: %w", b.UID, err))
 		return
