@@ -3,6 +3,7 @@ package boltstore
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -22,19 +23,12 @@ var recordOf = map[reflect.Type]reflect.Type{
 // domain fails here until the record, its conversion and its key are decided.
 func TestRecords_MirrorDomain(t *testing.T) {
 	for domain, record := range recordOf {
-		n := max(domain.NumField(), record.NumField())
-		for i := range n {
-			var df, rf reflect.StructField
-			if i < domain.NumField() {
-				df = domain.Field(i)
-			}
-			if i < record.NumField() {
-				rf = record.Field(i)
-			}
-			if df.Name != rf.Name {
-				t.Errorf("%s field %d is %q, but %s field %d is %q", domain, i, df.Name, record, i, rf.Name)
-				continue
-			}
+		if dn, rn := fieldNames(domain), fieldNames(record); !slices.Equal(dn, rn) {
+			t.Errorf("%s has fields %v,\nbut %s has %v", record, rn, domain, dn)
+			continue
+		}
+		for i := range domain.NumField() {
+			df, rf := domain.Field(i), record.Field(i)
 			if want := storedType(df.Type); rf.Type != want {
 				t.Errorf("%s.%s is a %s, want %s (for %s.%s)", record, rf.Name, rf.Type, want, domain, df.Name)
 			}
@@ -43,6 +37,14 @@ func TestRecords_MirrorDomain(t *testing.T) {
 			}
 		}
 	}
+}
+
+func fieldNames(t reflect.Type) []string {
+	names := make([]string, t.NumField())
+	for i := range names {
+		names[i] = t.Field(i).Name
+	}
+	return names
 }
 
 // storedType is the type a record stores a domain field of type t as.
@@ -69,8 +71,8 @@ func TestRecords_RoundTrip(t *testing.T) {
 	emptyOmitted := booking.Booking{UID: "omitted", Recordings: []booking.Recording{}, References: []booking.Reference{}}
 	for _, b := range []booking.Booking{full, empty, emptyOmitted, {UID: "null"}} {
 		rec := toRecord(&b)
-		if got := fromRecord(&rec); !reflect.DeepEqual(got, b) {
-			t.Errorf("through its record:\n got %#v\nwant %#v", got, b)
+		for _, d := range diffFields(fromRecord(&rec), b) {
+			t.Errorf("%s through its record: %s", b.UID, d)
 		}
 		if b.UID == emptyOmitted.UID {
 			continue
@@ -83,8 +85,8 @@ func TestRecords_RoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, b) {
-			t.Errorf("through %s:\n got %#v\nwant %#v", data, got, b)
+		for _, d := range diffFields(got, b) {
+			t.Errorf("%s through %s: %s", b.UID, data, d)
 		}
 	}
 }
@@ -126,4 +128,17 @@ func fill(t *testing.T, v reflect.Value, path string) {
 	default:
 		t.Fatalf("%s: fill knows no %s", path, v.Type())
 	}
+}
+
+// diffFields lists the fields of booking.Booking in which got and want differ.
+func diffFields(got, want booking.Booking) []string {
+	var diffs []string
+	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
+	for i := range g.NumField() {
+		gf, wf := g.Field(i).Interface(), w.Field(i).Interface()
+		if !reflect.DeepEqual(gf, wf) {
+			diffs = append(diffs, fmt.Sprintf("%s = %#v, want %#v", g.Type().Field(i).Name, gf, wf))
+		}
+	}
+	return diffs
 }

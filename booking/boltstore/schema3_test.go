@@ -6,13 +6,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/calmock/calmock/booking"
+	"github.com/calmock/calmock/booking/boltstore"
 	"github.com/calmock/calmock/booking/storetest"
 )
 
@@ -162,7 +162,7 @@ func TestOpen_Schema3File(t *testing.T) {
 			t.Errorf("%s: missing", w.UID)
 			continue
 		}
-		for _, d := range diffFields(got, w) {
+		for _, d := range boltstore.DiffFields(got, w) {
 			t.Errorf("%s: %s", w.UID, d)
 		}
 		read = append(read, got)
@@ -232,19 +232,6 @@ func storedBookings(tb testing.TB, path string) map[string]string {
 		tb.Fatal(err)
 	}
 	return values
-}
-
-// diffFields lists the fields of booking.Booking in which got and want differ.
-func diffFields(got, want booking.Booking) []string {
-	var diffs []string
-	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
-	for i := range g.NumField() {
-		gf, wf := g.Field(i).Interface(), w.Field(i).Interface()
-		if !reflect.DeepEqual(gf, wf) {
-			diffs = append(diffs, fmt.Sprintf("%s = %#v, want %#v", g.Type().Field(i).Name, gf, wf))
-		}
-	}
-	return diffs
 }
 
 func uidsOf(bs []booking.Booking) string {
