@@ -48,6 +48,30 @@ var (
 	bucketHostV2 = []byte("by_host")
 )
 
+// prepare makes the file in btx one of this version's: it creates the buckets of a new
+// file and its meta keys, migrates an older schema, and refuses an unknown one.
+func prepare(btx *bolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	meta := btx.Bucket(bucketMeta)
+	if v := meta.Get(keySchema); v != nil {
+		switch {
+		case len(v) == 8 && decodeInt(v) == schemaVersion:
+			return nil
+		case len(v) == 8 && (decodeInt(v) == 1 || decodeInt(v) == 2):
+			return migrate(btx, decodeInt(v))
+		}
+		return fmt.Errorf("%w: schema version %x, want %d", ErrNotDatabase, v, schemaVersion)
+	}
+	if err := meta.Put(keySchema, encodeInt(schemaVersion)); err != nil {
+		return err
+	}
+	return meta.Put(keyNextID, encodeInt(1))
+}
+
 // migrate brings a schema 1 or 2 file to schema 3 inside Open's transaction. Schema 1
 // first gets by_host_start and "longest", built from the bookings bucket; both then lose
 // the by_host bucket, whose uids Visible now reads from by_host_start. A crash before the

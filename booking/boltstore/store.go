@@ -108,28 +108,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		}
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	err = db.Update(func(btx *bolt.Tx) error {
-		for _, name := range allBuckets {
-			if _, err := btx.CreateBucketIfNotExists(name); err != nil {
-				return fmt.Errorf("create bucket %s: %w", name, err)
-			}
-		}
-		meta := btx.Bucket(bucketMeta)
-		if v := meta.Get(keySchema); v != nil {
-			switch {
-			case len(v) == 8 && decodeInt(v) == schemaVersion:
-				return nil
-			case len(v) == 8 && (decodeInt(v) == 1 || decodeInt(v) == 2):
-				return migrate(btx, decodeInt(v))
-			}
-			return fmt.Errorf("%w: schema version %x, want %d", ErrNotDatabase, v, schemaVersion)
-		}
-		if err := meta.Put(keySchema, encodeInt(schemaVersion)); err != nil {
-			return err
-		}
-		return meta.Put(keyNextID, encodeInt(1))
-	})
-	if err != nil {
+	if err := db.Update(prepare); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
