@@ -2,14 +2,11 @@ package boltstore
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/calmock/calmock/booking"
 )
 
 // checkIndexes rebuilds every index from the bookings bucket and compares it with the
@@ -27,8 +24,8 @@ func checkIndexes(btx *bolt.Tx) []error {
 	longestUID := ""
 	err := btx.Bucket(bucketBookings).ForEach(func(k, v []byte) error {
 		n++
-		var b booking.Booking
-		if err := json.Unmarshal(v, &b); err != nil {
+		b, err := decodeBooking(v)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("booking %q: %w", k, err))
 			return nil
 		}

@@ -22,3 +22,6 @@ func Longest(s *Store) time.Duration {
 	})
 	return d
 }
+
+// DiffFields lists the fields of booking.Booking in which got and want differ.
+var DiffFields = diffFields
