@@ -5,9 +5,9 @@ import (
 	"reflect"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/calmock/calmock/booking"
+	"github.com/calmock/calmock/internal/fill"
 )
 
 // recordOf pairs each record type with the domain type it stores.
@@ -66,7 +66,7 @@ func storedType(t reflect.Type) reflect.Type {
 // omitempty ones, which JSON reads back as nil).
 func TestRecords_RoundTrip(t *testing.T) {
 	var full booking.Booking
-	fill(t, reflect.ValueOf(&full).Elem(), "booking")
+	fill.Value(&full, 1)
 	empty := booking.Booking{UID: "empty", Attendees: []booking.Attendee{}, Metadata: map[string]any{}}
 	emptyOmitted := booking.Booking{UID: "omitted", Recordings: []booking.Recording{}, References: []booking.Reference{}}
 	for _, b := range []booking.Booking{full, empty, emptyOmitted, {UID: "null"}} {
@@ -88,45 +88,6 @@ func TestRecords_RoundTrip(t *testing.T) {
 		for _, d := range diffFields(got, b) {
 			t.Errorf("%s through %s: %s", b.UID, data, d)
 		}
-	}
-}
-
-// fill sets v, and everything in it, to a non-zero value that JSON keeps as it is; path
-// names v in failures.
-func fill(t *testing.T, v reflect.Value, path string) {
-	t.Helper()
-	if v.Type() == reflect.TypeFor[time.Time]() {
-		v.Set(reflect.ValueOf(time.Date(2026, 3, 2, 9, 0, len(path), 0, time.UTC)))
-		return
-	}
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(path)
-	case reflect.Int, reflect.Int64:
-		v.SetInt(int64(len(path)))
-	case reflect.Float64:
-		v.SetFloat(float64(len(path)) + 0.5)
-	case reflect.Bool:
-		v.SetBool(true)
-	case reflect.Pointer:
-		v.Set(reflect.New(v.Type().Elem()))
-		fill(t, v.Elem(), path)
-	case reflect.Slice:
-		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
-		for i := range 2 {
-			fill(t, v.Index(i), fmt.Sprintf("%s[%d]", path, i))
-		}
-	case reflect.Map:
-		if v.Type() != reflect.TypeFor[map[string]any]() {
-			t.Fatalf("%s: fill knows no %s", path, v.Type())
-		}
-		v.Set(reflect.ValueOf(map[string]any{"s": path, "n": 1.5, "list": []any{true, nil}, "map": map[string]any{"k": "v"}}))
-	case reflect.Struct:
-		for i := range v.NumField() {
-			fill(t, v.Field(i), path+"."+v.Type().Field(i).Name)
-		}
-	default:
-		t.Fatalf("%s: fill knows no %s", path, v.Type())
 	}
 }
 
