@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,34 +26,48 @@ import (
 // property and parameter, and checks that the mock and libopenapi-validator give the same
 // verdict on each, except for the deliberate differences listed in requestDifferences.
 
-// requestDifference is a fault on which the mock knowingly disagrees with the document,
-// because the real API does.
+// requestDifference is a set of faults on which the mock knowingly disagrees with the
+// document, because the real API does.
 type requestDifference struct {
-	op     string // operationId without the controller prefix, e.g. "createBooking"
-	branch string // body variant (schema name); "" matches every variant
-	fault  string // fault.String()
-	// mockAccepts is the mock's verdict (and the real API's); the validator says the opposite.
-	mockAccepts bool
-	reason      string
+	op     string   // operationId without the controller prefix, e.g. "createBooking"
+	branch string   // body variant (schema name); "" matches every variant
+	faults []string // fault.String() of each fault concerned
+	// mockValid is the mock's verdict (and the real API's); the validator says the opposite.
+	mockValid bool
+	reason    string
 }
 
-// requestDifferences is the one table of deliberate differences. Every entry must be hit by
-// the sweep, so that an entry no longer needed fails the test instead of hiding a change.
+// requestDifferences is the one table of deliberate differences. Every fault it lists must
+// be hit by the sweep, so that an entry no longer needed fails the test instead of hiding a
+// change. Sections are those of the behaviour notes (../shared/reference/bookings-behaviour.md).
 var requestDifferences = []requestDifference{
-	{"createBooking", "", `body $.location: wrong type ("not-an-object")`, true,
+	{"createBooking", "", []string{`body $.location: wrong type ("not-an-object")`}, true,
 		"§5.1.2: the real API still takes a plain string location (legacy: a link, a phone number or free text); " +
 			"the document, like the official one, lists only the object forms"},
-	{"createBooking", "CreateInstantBookingInput_2024_08_13", `body $.instant: wrong type ("not-a-boolean")`, false,
+	{"createBooking", "CreateInstantBookingInput_2024_08_13", []string{`body $.instant: wrong type ("not-a-boolean")`}, false,
 		"§5.1: the real API picks the DTO from the keys; instant === true selects the instant one, anything else the regular one, " +
 			"whose strict pipe refuses instant as an unknown property; the document's variants are open, so the regular one matches"},
-	{"createBooking", "CreateRecurringBookingInput_2024_08_13", `body $.recurrenceCount: wrong type ("not-a-number")`, false,
+	{"createBooking", "CreateRecurringBookingInput_2024_08_13", []string{`body $.recurrenceCount: wrong type ("not-a-number")`}, false,
 		"§5.1: the key recurrenceCount selects the recurring DTO, which wants an integer; " +
 			"in the document the open regular variant matches whatever recurrenceCount holds"},
-	{"rescheduleBooking", "RescheduleSeatedBookingInput_2024_08_13", "body $.seatUid: wrong type (12345)", false,
+	{"createBooking", "", []string{`body $.attendee.phoneNumber: optional value ("sweep")`}, false,
+		"§5.1, §11.13: the real DTO wants an international phone number; the document says only string"},
+	{"createBooking", "", []string{`body $.meetingUrl: optional value ("sweep")`}, false,
+		"§5.1: the real DTO has @IsUrl on meetingUrl; the document says only string"},
+	{"rescheduleBooking", "", []string{`body $.rescheduledBy: optional value ("sweep")`}, false,
+		"§5.6: the real DTO wants an email in rescheduledBy (\"Invalid rescheduledBy email format\"); the document says only string"},
+	{"rescheduleBooking", "RescheduleSeatedBookingInput_2024_08_13", []string{"body $.seatUid: wrong type (12345)"}, false,
 		"§5.6: the key seatUid selects the seated DTO, which wants a string; in the document the open non-seated variant matches"},
-	{"cancelBooking", "CancelSeatedBookingInput_2024_08_13", "body $.seatUid: wrong type (12345)", false,
+	{"cancelBooking", "CancelSeatedBookingInput_2024_08_13", []string{"body $.seatUid: wrong type (12345)"}, false,
 		"§5.7: the key seatUid selects the seated DTO, which wants a string; in the document the open plain variant " +
 			"(no required property) matches"},
+	{"getBookings", "", []string{"query eventTypeIds: optional value (sweep)", "query eventTypeId: optional value (sweep)",
+		"query teamsIds: optional value (sweep)", "query teamId: optional value (sweep)"}, false,
+		"§6.2, §11.8: the real query DTO wants (comma-separated) integers; the document types these as plain strings"},
+	{"getBookings", "", []string{"query afterStart: optional value (sweep)", "query beforeEnd: optional value (sweep)",
+		"query afterCreatedAt: optional value (sweep)", "query beforeCreatedAt: optional value (sweep)",
+		"query afterUpdatedAt: optional value (sweep)", "query beforeUpdatedAt: optional value (sweep)"}, false,
+		"§6.2: the real query DTO wants ISO 8601 dates; the document says only string"},
 }
 
 // opPrefix is the controller prefix shared by every operationId of the document.
@@ -218,11 +233,12 @@ func (r sweepReq) String() string {
 	return s
 }
 
-// fault is one change to a valid request.
+// fault is one change to a valid request: a fault, or (kind optional value) an optional
+// parameter or property the request lacked, set to a value the document allows.
 type fault struct {
 	where  string // body, query, header or path
 	target string // JSON path of a body property ($.attendee.name) or the parameter's name
-	kind   string // missing required, wrong type, bad enum, bad format, out of range, unknown property
+	kind   string // missing required, wrong type, bad enum, bad format, below minimum, …, optional value
 	detail string // the value sent, for the reader
 	apply  func(*sweepReq)
 }
@@ -299,7 +315,7 @@ func TestRequestSweep_MockAgreesWithDocument(t *testing.T) {
 	}
 	setups := reqSetups()
 	usedSetup := map[string]bool{}
-	usedDiff := make([]bool, len(requestDifferences))
+	usedDiff := map[string]bool{} // entry index and fault, for the check that all are used
 	cases := 0
 	for _, target := range sweepTargets(t, doc) {
 		setup, ok := setups[target.name()]
@@ -328,10 +344,11 @@ func TestRequestSweep_MockAgreesWithDocument(t *testing.T) {
 			t.Errorf("reqSetups has %q, which names no operation of the document", name)
 		}
 	}
-	for i, used := range usedDiff {
-		if !used {
-			d := requestDifferences[i]
-			t.Errorf("requestDifferences entry not hit by the sweep (remove it, or fix the sweep): %s %s %q", d.op, d.branch, d.fault)
+	for i, d := range requestDifferences {
+		for _, flt := range d.faults {
+			if !usedDiff[strconv.Itoa(i)+" "+flt] {
+				t.Errorf("requestDifferences lists a fault the sweep did not meet with that verdict (remove it, or fix the sweep): %s %s %q", d.op, d.branch, flt)
+			}
 		}
 	}
 	t.Logf("%d faulty requests checked", cases)
@@ -377,10 +394,10 @@ func validRequest(t *testing.T, target sweepTarget, st reqState) sweepReq {
 
 // checkVerdicts sends req to the mock and to the validator and compares their verdicts.
 // flt is nil for the valid request.
-func checkVerdicts(t *testing.T, doc *openapi.Document, f *fixture, target sweepTarget, req sweepReq, flt *fault, usedDiff []bool) {
+func checkVerdicts(t *testing.T, doc *openapi.Document, f *fixture, target sweepTarget, req sweepReq, flt *fault, usedDiff map[string]bool) {
 	t.Helper()
 	violations := doc.ValidateRequest(req.httpRequest(t))
-	docAccepts := len(violations) == 0
+	docValid := len(violations) == 0
 
 	rec := httptest.NewRecorder()
 	f.srv.ServeHTTP(rec, req.httpRequest(t))
@@ -394,42 +411,42 @@ func checkVerdicts(t *testing.T, doc *openapi.Document, f *fixture, target sweep
 	if flt != nil {
 		what = flt.String()
 	}
-	var mockAccepts bool
+	var mockValid bool
 	switch {
 	case rec.Code >= 200 && rec.Code < 300:
-		mockAccepts = true
+		mockValid = true
 	case rec.Code >= 500:
 		t.Errorf("%s: %s: the mock answered %d (never for bad input)\n  request: %s\n  response: %s", target.name(), what, rec.Code, req, rec.Body.String())
 		return
 	case where != "body":
 		// A parameter is checked by the pipeline (version, auth) or the query pipe; no state
 		// is involved, so any 4xx is a refusal of the request.
-		mockAccepts = false
+		mockValid = false
 	default:
 		// For a body, only the pipes' validation error is a verdict on the request; any other
 		// 4xx comes from the state the body met after validation passed.
-		mockAccepts = !isValidationError(rec.Code, body)
+		mockValid = !isValidationError(rec.Code, body)
 	}
-	t.Logf("%s: document says %s, mock says %s (%d)", what, verdict(docAccepts), verdict(mockAccepts), rec.Code)
+	t.Logf("%s: document says %s, mock says %s (%d)", what, verdict(docValid), verdict(mockValid), rec.Code)
 	if flt == nil {
-		if !docAccepts || rec.Code >= 300 {
+		if !docValid || rec.Code >= 300 {
 			t.Errorf("%s: the valid request is not accepted: document says %s, mock answered %d\n  request: %s\n  violations: %v\n  response: %s",
-				target.name(), verdict(docAccepts), rec.Code, req, violations, rec.Body.String())
+				target.name(), verdict(docValid), rec.Code, req, violations, rec.Body.String())
 		}
 		return
 	}
-	if mockAccepts == docAccepts {
+	if mockValid == docValid {
 		return
 	}
 	op := strings.TrimPrefix(target.op.OperationID, opPrefix)
 	for i, d := range requestDifferences {
-		if d.op == op && (d.branch == "" || d.branch == target.branch) && d.fault == flt.String() && d.mockAccepts == mockAccepts {
-			usedDiff[i] = true
+		if d.op == op && (d.branch == "" || d.branch == target.branch) && slices.Contains(d.faults, flt.String()) && d.mockValid == mockValid {
+			usedDiff[strconv.Itoa(i)+" "+flt.String()] = true
 			return
 		}
 	}
 	t.Errorf("%s: %s: the mock says %s (%d) but the document says %s, and requestDifferences has no such entry\n  request: %s\n  violations: %v\n  response: %s",
-		target.name(), flt, verdict(mockAccepts), rec.Code, verdict(docAccepts), req, violations, rec.Body.String())
+		target.name(), flt, verdict(mockValid), rec.Code, verdict(docValid), req, violations, rec.Body.String())
 }
 
 // verdict words a verdict on a request. For the mock, "valid" means validation passed: the
@@ -635,8 +652,9 @@ func valueFaults(s *base.Schema) []struct {
 	return out
 }
 
-// faults lists every single fault of a target's valid request: per parameter, then per body
-// property (depth first, into objects and the first item of arrays that the request holds).
+// faults lists every single change of a target's valid request: per parameter, then per
+// body property (depth first, into objects and the first item of arrays that the request
+// holds). Credentials are not sampled: an optional credential header is left out.
 func faults(target sweepTarget, req sweepReq) []fault {
 	var out []fault
 	for _, p := range target.model.Parameters {
@@ -652,6 +670,10 @@ func faults(target sweepTarget, req sweepReq) []fault {
 		}
 		if p.Schema == nil {
 			continue
+		}
+		if in == "query" && !req.query.Has(name) {
+			v := sample(p.Schema.Schema())
+			out = append(out, fault{where: in, target: name, kind: "optional value", detail: paramString(v), apply: func(r *sweepReq) { setParam(r, name, v) }})
 		}
 		for _, vf := range valueFaults(p.Schema.Schema()) {
 			if t := typeOf(p.Schema.Schema()); vf.kind == "wrong type" && t != "number" && t != "integer" && t != "boolean" {
@@ -685,6 +707,11 @@ func bodyFaults(s *base.Schema, at []any, obj map[string]any, out *[]fault) {
 		v, present := obj[name]
 		if required[name] && present {
 			*out = append(*out, fault{where: "body", target: jsonPath(p), kind: "missing required", apply: func(r *sweepReq) { setAt(r.body, p, nil, true) }})
+		}
+		if !present {
+			val := sample(ps)
+			data, _ := json.Marshal(val)
+			*out = append(*out, fault{where: "body", target: jsonPath(p), kind: "optional value", detail: string(data), apply: func(r *sweepReq) { setAt(r.body, p, val, false) }})
 		}
 		for _, vf := range valueFaults(ps) {
 			val := vf.value
