@@ -165,26 +165,6 @@ type sweepReq struct {
 	body         map[string]any    // nil: no body
 }
 
-func (r sweepReq) clone() sweepReq {
-	c := r
-	c.params = map[string]string{}
-	for k, v := range r.params {
-		c.params[k] = v
-	}
-	c.query = url.Values{}
-	for k, v := range r.query {
-		c.query[k] = append([]string(nil), v...)
-	}
-	c.header = map[string]string{}
-	for k, v := range r.header {
-		c.header[k] = v
-	}
-	if r.body != nil {
-		c.body = deepCopy(r.body).(map[string]any)
-	}
-	return c
-}
-
 func (r sweepReq) target() string {
 	p := r.path
 	for k, v := range r.params {
