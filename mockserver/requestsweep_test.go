@@ -407,7 +407,6 @@ func checkVerdicts(t *testing.T, doc *openapi.Document, f *fixture, target sweep
 		// 4xx comes from the state the body met after validation passed.
 		mockValid = !isValidationError(rec.Code, body)
 	}
-	t.Logf("%s: document says %s, mock says %s (%d)", what, verdict(docValid), verdict(mockValid), rec.Code)
 	if flt == nil {
 		if !docValid || rec.Code >= 300 {
 			t.Errorf("%s: the valid request is not accepted: document says %s, mock answered %d\n  request: %s\n  violations: %v\n  response: %s",
