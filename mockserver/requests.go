@@ -30,157 +30,226 @@ const msgIdentification = "Either eventTypeId or eventTypeSlug + username or eve
 
 // decodeCreate picks the body variant the way the real API does (recurrenceCount present →
 // recurring; instant === true → instant; else regular, so "instant": false is an unknown
-// property) and validates it strictly.
+// property) and validates it strictly. Each part of the body has its own function; they run
+// in the real DTO's declaration order, because that order is the order of the messages.
 func decodeCreate(body map[string]any) (booking.CreateInput, error) {
 	var in booking.CreateInput
 	var errs errorsList
-	allowed := createFields
-	_, recurring := body["recurrenceCount"]
-	instant := body["instant"] == true
-	switch {
-	case recurring:
-		allowed = append(append([]string{}, createFields...), "recurrenceCount")
-	case instant:
-		allowed = append(append([]string{}, createFields...), "instant")
-		in.Instant = true
-	}
+	allowed, recurring, instant := createVariant(body)
+	in.Instant = instant
 	rejectUnknown(&errs, body, allowed...)
-
 	in.Start, _ = checkISODate(&errs, body, "start")
-
-	if a, ok := body["attendee"].(map[string]any); ok {
-		var sub errorsList
-		rejectUnknown(&sub, a, attendeeFields...)
-		in.Attendee.Name, _ = checkString(&sub, a, "name")
-		if present(a, "email") {
-			if s, ok := checkString(&sub, a, "email"); ok && s != "" && !validEmail(s) {
-				sub.add("email", a["email"], "isEmail", "Invalid email format")
-			} else {
-				in.Attendee.Email = s
-			}
-		}
-		if s, ok := a["timeZone"].(string); ok && validTimeZone(s) {
-			in.Attendee.TimeZone = s
-		} else {
-			sub.add("timeZone", a["timeZone"], "isTimeZone", "timeZone must be a valid IANA time-zone")
-		}
-		if present(a, "phoneNumber") {
-			if s, ok := checkString(&sub, a, "phoneNumber"); ok && s != "" && !validPhone(s) {
-				sub.add("phoneNumber", a["phoneNumber"], "isPhoneNumber", "Invalid phone number format. Please use international format.")
-			} else {
-				in.Attendee.PhoneNumber = s
-			}
-		}
-		if present(a, "language") {
-			s, _ := a["language"].(string)
-			if !contains(languages, s) {
-				sub.add("language", a["language"], "isEnum", "language must be one of the following values: "+strings.Join(languages, ", "))
-			}
-			in.Attendee.Language = s
-		}
-		if in.Attendee.Email == "" && in.Attendee.PhoneNumber == "" && !hasProperty(sub, "email") && !hasProperty(sub, "phoneNumber") {
-			sub.add("attendee email or phone", nil, "atLeastOneContact", "Attendee must have at least one contact method (email or phone number)")
-		}
-		errs.nest("attendee", a, sub)
-	} else {
-		errs.add("attendee", body["attendee"], "nestedValidation", "nested property attendee must be either object or array")
-	}
-
+	in.Attendee = decodeAttendee(&errs, body)
 	if present(body, "bookingFieldsResponses") {
 		in.BookingFieldsResponses, _ = checkObject(&errs, body, "bookingFieldsResponses")
 	}
+	decodeEventTypeRef(&errs, body, &in)
+	in.Guests = decodeGuests(&errs, body)
+	in.MeetingURL = decodeMeetingURL(&errs, body)
+	in.Location = decodeLocation(&errs, body)
+	in.Metadata = decodeMetadata(&errs, body)
+	in.LengthInMinutes = decodePositiveInt(&errs, body, "lengthInMinutes")
+	decodeRouting(&errs, body)
+	if present(body, "emailVerificationCode") {
+		checkString(&errs, body, "emailVerificationCode")
+	}
+	if recurring {
+		// The key alone selects this variant, so a null recurrenceCount is checked too.
+		if n, ok := checkInt(&errs, body, "recurrenceCount", 1); ok {
+			in.RecurrenceCount = &n
+		}
+	}
+	checkIdentification(&errs, body)
+	if in.Attendee.Language == "" {
+		in.Attendee.Language = "en"
+	}
+	return in, strictError(errs)
+}
+
+// createVariant returns the properties the body's variant allows and which variant it is.
+func createVariant(body map[string]any) (allowed []string, recurring, instant bool) {
+	_, recurring = body["recurrenceCount"]
+	instant = body["instant"] == true
+	switch {
+	case recurring:
+		return append(append([]string{}, createFields...), "recurrenceCount"), true, false
+	case instant:
+		return append(append([]string{}, createFields...), "instant"), false, true
+	}
+	return createFields, false, false
+}
+
+// decodeAttendee validates the attendee object; its failures nest under "attendee".
+func decodeAttendee(errs *errorsList, body map[string]any) booking.AttendeeInput {
+	var at booking.AttendeeInput
+	a, ok := body["attendee"].(map[string]any)
+	if !ok {
+		errs.add("attendee", body["attendee"], "nestedValidation", "nested property attendee must be either object or array")
+		return at
+	}
+	var sub errorsList
+	rejectUnknown(&sub, a, attendeeFields...)
+	at.Name, _ = checkString(&sub, a, "name")
+	if present(a, "email") {
+		if s, ok := checkString(&sub, a, "email"); ok && s != "" && !validEmail(s) {
+			sub.add("email", a["email"], "isEmail", "Invalid email format")
+		} else {
+			at.Email = s
+		}
+	}
+	if s, ok := a["timeZone"].(string); ok && validTimeZone(s) {
+		at.TimeZone = s
+	} else {
+		sub.add("timeZone", a["timeZone"], "isTimeZone", "timeZone must be a valid IANA time-zone")
+	}
+	if present(a, "phoneNumber") {
+		if s, ok := checkString(&sub, a, "phoneNumber"); ok && s != "" && !validPhone(s) {
+			sub.add("phoneNumber", a["phoneNumber"], "isPhoneNumber", "Invalid phone number format. Please use international format.")
+		} else {
+			at.PhoneNumber = s
+		}
+	}
+	if present(a, "language") {
+		s, _ := a["language"].(string)
+		if !contains(languages, s) {
+			sub.add("language", a["language"], "isEnum", "language must be one of the following values: "+strings.Join(languages, ", "))
+		}
+		at.Language = s
+	}
+	if at.Email == "" && at.PhoneNumber == "" && !hasProperty(sub, "email") && !hasProperty(sub, "phoneNumber") {
+		sub.add("attendee email or phone", nil, "atLeastOneContact", "Attendee must have at least one contact method (email or phone number)")
+	}
+	errs.nest("attendee", a, sub)
+	return at
+}
+
+// decodeEventTypeRef reads the event type's identification: an id, or slugs.
+func decodeEventTypeRef(errs *errorsList, body map[string]any, in *booking.CreateInput) {
 	if present(body, "eventTypeId") {
-		in.EventTypeID, _ = checkInt(&errs, body, "eventTypeId", 1)
+		in.EventTypeID, _ = checkInt(errs, body, "eventTypeId", 1)
 	}
 	for _, f := range []struct {
 		key string
 		dst *string
 	}{{"eventTypeSlug", &in.EventTypeSlug}, {"username", &in.Username}, {"teamSlug", &in.TeamSlug}, {"organizationSlug", &in.OrganizationSlug}} {
 		if present(body, f.key) {
-			*f.dst, _ = checkString(&errs, body, f.key)
+			*f.dst, _ = checkString(errs, body, f.key)
 		}
 	}
-	if present(body, "guests") {
-		if list, ok := body["guests"].([]any); ok {
-			for _, g := range list {
-				s, ok := g.(string)
-				if !ok {
-					errs.add("guests", body["guests"], "isString", "each value in guests must be a string")
-					break
-				}
-				in.Guests = append(in.Guests, s)
-			}
-		} else {
-			errs.add("guests", body["guests"], "isArray", "guests must be an array")
-		}
-	}
-	if present(body, "meetingUrl") {
-		if s, ok := body["meetingUrl"].(string); ok && validURL(s) {
-			in.MeetingURL = s
-		} else {
-			errs.add("meetingUrl", body["meetingUrl"], "isUrl", "meetingUrl must be a URL address")
-		}
-	}
-	if present(body, "location") {
-		switch loc := body["location"].(type) {
-		case string:
-			in.Location = &booking.LocationInput{Raw: loc}
-		case map[string]any:
-			l := &booking.LocationInput{}
-			l.Type, _ = loc["type"].(string)
-			if l.Type == "" {
-				errs.add("location", loc, "isLocation", "location.type must be one of the following values: "+strings.Join(locationTypes, ", "))
-			}
-			l.Integration, _ = loc["integration"].(string)
-			l.Address, _ = loc["address"].(string)
-			l.Phone, _ = loc["phone"].(string)
-			l.Location, _ = loc["location"].(string)
-			in.Location = l
-		default:
-			errs.add("location", body["location"], "isLocation", "location must be a string or an object with a type")
-		}
-	}
-	if present(body, "metadata") {
-		if m, ok := checkObject(&errs, body, "metadata"); ok {
-			if validMetadata(m) {
-				in.Metadata = plainMap(m)
-			} else {
-				errs.add("metadata", m, "isMetadata", msgMetadataLimits)
-			}
-		}
-	}
-	if present(body, "lengthInMinutes") {
-		if n, ok := checkInt(&errs, body, "lengthInMinutes", 1); ok {
-			in.LengthInMinutes = &n
-		}
-	}
-	if present(body, "routing") {
-		if r, ok := checkObject(&errs, body, "routing"); ok {
-			var sub errorsList
-			if _, ok := asInt(r["responseId"]); !ok {
-				sub.add("responseId", r["responseId"], "isInt", "responseId must be an integer number")
-			}
-			if ids, ok := r["teamMemberIds"].([]any); !ok || !allInts(ids) {
-				sub.add("teamMemberIds", r["teamMemberIds"], "isInt", "each value in teamMemberIds must be an integer number")
-			}
-			errs.nest("routing", r, sub)
-		}
-	}
-	if present(body, "emailVerificationCode") {
-		checkString(&errs, body, "emailVerificationCode")
-	}
-	if recurring {
-		if n, ok := checkInt(&errs, body, "recurrenceCount", 1); ok {
-			in.RecurrenceCount = &n
-		}
-	}
+}
+
+// checkIdentification reports a body that names no event type, after every other check.
+func checkIdentification(errs *errorsList, body map[string]any) {
 	if !present(body, "eventTypeId") && !(present(body, "eventTypeSlug") && (present(body, "username") || present(body, "teamSlug"))) {
 		errs.add("eventTypeId or eventTypeSlug + username", nil, "isEventTypeIdentified", msgIdentification)
 	}
-	if in.Attendee.Language == "" {
-		in.Attendee.Language = "en"
+}
+
+// decodeGuests reads the guest list; the emails themselves are checked later, by the
+// booking core (shape B), as in the real API.
+func decodeGuests(errs *errorsList, body map[string]any) []string {
+	if !present(body, "guests") {
+		return nil
 	}
-	return in, strictError(errs)
+	list, ok := body["guests"].([]any)
+	if !ok {
+		errs.add("guests", body["guests"], "isArray", "guests must be an array")
+		return nil
+	}
+	var guests []string
+	for _, g := range list {
+		s, ok := g.(string)
+		if !ok {
+			errs.add("guests", body["guests"], "isString", "each value in guests must be a string")
+			break
+		}
+		guests = append(guests, s)
+	}
+	return guests
+}
+
+func decodeMeetingURL(errs *errorsList, body map[string]any) string {
+	if !present(body, "meetingUrl") {
+		return ""
+	}
+	s, ok := body["meetingUrl"].(string)
+	if !ok || !validURL(s) {
+		errs.add("meetingUrl", body["meetingUrl"], "isUrl", "meetingUrl must be a URL address")
+		return ""
+	}
+	return s
+}
+
+// decodeLocation reads the legacy string form or the object form (behaviour §5.1.2); the
+// event type decides later which types are allowed.
+func decodeLocation(errs *errorsList, body map[string]any) *booking.LocationInput {
+	if !present(body, "location") {
+		return nil
+	}
+	switch loc := body["location"].(type) {
+	case string:
+		return &booking.LocationInput{Raw: loc}
+	case map[string]any:
+		l := &booking.LocationInput{}
+		l.Type, _ = loc["type"].(string)
+		if l.Type == "" {
+			errs.add("location", loc, "isLocation", "location.type must be one of the following values: "+strings.Join(locationTypes, ", "))
+		}
+		l.Integration, _ = loc["integration"].(string)
+		l.Address, _ = loc["address"].(string)
+		l.Phone, _ = loc["phone"].(string)
+		l.Location, _ = loc["location"].(string)
+		return l
+	default:
+		errs.add("location", body["location"], "isLocation", "location must be a string or an object with a type")
+		return nil
+	}
+}
+
+func decodeMetadata(errs *errorsList, body map[string]any) map[string]any {
+	if !present(body, "metadata") {
+		return nil
+	}
+	m, ok := checkObject(errs, body, "metadata")
+	if !ok {
+		return nil
+	}
+	if !validMetadata(m) {
+		errs.add("metadata", m, "isMetadata", msgMetadataLimits)
+		return nil
+	}
+	return plainMap(m)
+}
+
+// decodePositiveInt reads an optional integer ≥ 1; nil when absent or invalid.
+func decodePositiveInt(errs *errorsList, body map[string]any, key string) *int {
+	if !present(body, key) {
+		return nil
+	}
+	n, ok := checkInt(errs, body, key, 1)
+	if !ok {
+		return nil
+	}
+	return &n
+}
+
+// decodeRouting checks the routing hints; the mock validates them but does not use them.
+func decodeRouting(errs *errorsList, body map[string]any) {
+	if !present(body, "routing") {
+		return
+	}
+	r, ok := checkObject(errs, body, "routing")
+	if !ok {
+		return
+	}
+	var sub errorsList
+	if _, ok := asInt(r["responseId"]); !ok {
+		sub.add("responseId", r["responseId"], "isInt", "responseId must be an integer number")
+	}
+	if ids, ok := r["teamMemberIds"].([]any); !ok || !allInts(ids) {
+		sub.add("teamMemberIds", r["teamMemberIds"], "isInt", "each value in teamMemberIds must be an integer number")
+	}
+	errs.nest("routing", r, sub)
 }
 
 func hasProperty(errs errorsList, property string) bool {

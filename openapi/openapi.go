@@ -204,6 +204,18 @@ func (d *Document) FindOperation(r *http.Request) (Operation, bool) {
 	return Operation{Method: strings.ToUpper(route.Method), Path: route.Path, OperationID: route.Operation.OperationId}, true
 }
 
+// OperationModel returns libopenapi's model of op (parameters, request body, responses), for
+// tools and tests that derive requests from the document. It reports false when the document
+// has no such operation. The model is shared: the caller must not modify it.
+func (d *Document) OperationModel(op Operation) (*v3.Operation, bool) {
+	item, ok := d.model.Paths.PathItems.Get(op.Path)
+	if !ok {
+		return nil, false
+	}
+	o, ok := item.GetOperations().Get(strings.ToLower(op.Method))
+	return o, ok && o != nil
+}
+
 // Title returns info.title.
 func (d *Document) Title() string {
 	if d.model.Info == nil {

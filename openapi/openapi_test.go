@@ -261,3 +261,26 @@ func TestDocument_FindOperation(t *testing.T) {
 		})
 	}
 }
+
+func TestDocument_OperationModel(t *testing.T) {
+	d := MustEmbedded(t)
+	for _, op := range d.Operations() {
+		m, ok := d.OperationModel(op)
+		if !ok {
+			t.Errorf("OperationModel(%s) found nothing", op)
+			continue
+		}
+		if m.OperationId != op.OperationID {
+			t.Errorf("OperationModel(%s).OperationId = %q, want %q", op, m.OperationId, op.OperationID)
+		}
+	}
+	create := Operation{Method: "POST", Path: "/v2/bookings"}
+	if m, ok := d.OperationModel(create); !ok || m.RequestBody == nil {
+		t.Errorf("OperationModel(%s) has no request body", create)
+	}
+	for _, op := range []Operation{{Method: "DELETE", Path: "/v2/bookings"}, {Method: "GET", Path: "/v2/nothing"}} {
+		if _, ok := d.OperationModel(op); ok {
+			t.Errorf("OperationModel(%s) found an operation, want none", op)
+		}
+	}
+}
