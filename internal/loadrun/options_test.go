@@ -66,3 +66,32 @@ func TestParseRates(t *testing.T) {
 		}
 	}
 }
+
+// Defaults are a valid run: make bench runs with them.
+func TestDefaults(t *testing.T) {
+	if err := Defaults().Check(); err != nil {
+		t.Fatal(err)
+	}
+	d := Defaults()
+	d.GetRates[0], d.Ops[0] = 1, "list"
+	if again := Defaults(); again.GetRates[0] == 1 || again.Ops[0] == "list" {
+		t.Error("Defaults shares its slices between calls")
+	}
+	ops := Operations()
+	ops[0] = "delete"
+	if Operations()[0] != "get" {
+		t.Error("Operations shares its slice with its callers")
+	}
+}
+
+// What FormatRates writes (the default in -get-rates' help), ParseRates reads back.
+func TestFormatRates(t *testing.T) {
+	rates := []float64{500, 1000, 2500.5}
+	s := FormatRates(rates)
+	if s != "500, 1000, 2500.5" {
+		t.Errorf("FormatRates = %q", s)
+	}
+	if back, err := ParseRates(s); err != nil || !slices.Equal(back, rates) {
+		t.Errorf("ParseRates(%q) = %v, %v, want %v", s, back, err, rates)
+	}
+}

@@ -1,6 +1,9 @@
 package loadrun
 
 import (
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -238,5 +241,27 @@ func TestRender_Steal(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q", want)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+// TestRender_Golden holds the whole report of testReport byte for byte: people and
+// docs/performance.md read its wording and layout, so a change to either shows up here, in
+// review, on purpose (go test ./internal/loadrun -run Golden -update).
+func TestRender_Golden(t *testing.T) {
+	got := render(testReport())
+	path := filepath.Join("testdata", "report.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (create it with -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("report differs from %s (rerun with -update if on purpose):\n%s", path, got)
 	}
 }
