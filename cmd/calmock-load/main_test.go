@@ -1,343 +1,83 @@
 package main
 
 import (
-	"math"
-	"slices"
+	"errors"
+	"flag"
+	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/calmock/calmock/internal/loadrun"
 )
 
-// validOptions are the defaults of the flags.
-func validOptions() options {
-	return options{
-		calmock: "bin/calmock", duration: 3 * time.Second, runs: 3, concurrency: 32,
-		ops: []string{"get", "list", "create", "cancel", "confirm"}, bookings: 100_000, seed: 1, pool: 3000,
-		rate: 5000, listRate: 200, durableRate: 1000, listBookings: 10_000,
-		getRates: defaultGetRates,
+func TestParseFlags_Defaults(t *testing.T) {
+	c, err := parseFlags(nil, io.Discard)
+	if err != nil {
+		t.Fatalf("no flags: %v", err)
+	}
+	if c.serveBare || !reflect.DeepEqual(c.run, loadrun.Defaults()) {
+		t.Errorf("no flags gave %+v, want a run with loadrun.Defaults() %+v", c, loadrun.Defaults())
 	}
 }
 
-func TestCheckOptions(t *testing.T) {
+// Every flag lands in its own field of the Options.
+func TestParseFlags_EveryFlag(t *testing.T) {
+	c, err := parseFlags([]string{
+		"-calmock", "/x/calmock", "-duration", "1s", "-runs", "5", "-c", "8", "-ops", "create,get",
+		"-bookings", "7", "-seed", "9", "-pool", "11", "-out", "r.md", "-rate", "300",
+		"-get-rates", "20,10", "-list-bookings", "13", "-list-rate", "40", "-settle", "2s",
+		"-server-cpus", "1-3", "-mock-flags", " -gc-headroom 0  -idle-release 0", "-durable-rate", "50",
+	}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := loadrun.Options{
+		Calmock: "/x/calmock", Duration: time.Second, Runs: 5, Concurrency: 8, Ops: []string{"create", "get"},
+		Bookings: 7, Seed: 9, Pool: 11, Out: "r.md", Rate: 300, GetRates: []float64{10, 20},
+		ListBookings: 13, ListRate: 40, Settle: 2 * time.Second, ServerCPUs: "1-3",
+		MockFlags: []string{"-gc-headroom", "0", "-idle-release", "0"}, DurableRate: 50,
+	}
+	if !reflect.DeepEqual(c.run, want) {
+		t.Errorf("got  %+v\nwant %+v", c.run, want)
+	}
+}
+
+func TestParseFlags_ServeBare(t *testing.T) {
+	c, err := parseFlags([]string{"-serve-bare", "-canned", "/tmp/canned.json", "-addr", "127.0.0.1:9999"}, io.Discard)
+	if err != nil || !c.serveBare || c.canned != "/tmp/canned.json" || c.addr != "127.0.0.1:9999" {
+		t.Errorf("got %+v, %v", c, err)
+	}
+}
+
+func TestParseFlags_Rejects(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		change func(*options)
-		want   string // "" for valid
-	}{
-		{"Defaults", func(*options) {}, ""},
-		{"SkipOpenLoop", func(o *options) { o.rate, o.listRate, o.durableRate, o.listBookings, o.bookings = 0, 0, 0, 0, 0 }, ""},
-		{"ZeroDuration", func(o *options) { o.duration = 0 }, "-duration must be positive"},
-		{"ZeroRuns", func(o *options) { o.runs = 0 }, "-runs must be at least 1"},
-		{"ZeroClients", func(o *options) { o.concurrency = 0 }, "-c must be at least 1"},
-		{"ZeroPool", func(o *options) { o.pool = 0 }, "-pool must be at least 1"},
-		{"NegativeRate", func(o *options) { o.rate = -1 }, "-rate must be 0 (skip) or a positive number"},
-		{"NaNListRate", func(o *options) { o.listRate = math.NaN() }, "-list-rate must be"},
-		{"InfDurableRate", func(o *options) { o.durableRate = math.Inf(1) }, "-durable-rate must be"},
-		{"NegativeListBookings", func(o *options) { o.listBookings = -1 }, "-list-bookings must be 0 (skip) or positive"},
-		{"EmptyOps", func(o *options) { o.ops = []string{""} }, "-ops is empty"},
-		{"UnknownOp", func(o *options) { o.ops = []string{"get", "delete"} }, `unknown operation "delete"`},
-		{"DuplicateOp", func(o *options) { o.ops = []string{"get", "get"} }, `"get" twice`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			o := validOptions()
-			tc.change(&o)
-			err := checkOptions(o)
-			switch {
-			case tc.want == "" && err != nil:
-				t.Fatalf("got %v, want no error", err)
-			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
-				t.Fatalf("got %v, want an error containing %q", err, tc.want)
-			}
-		})
-	}
-}
-
-func TestMedian(t *testing.T) {
-	for _, tc := range []struct {
-		xs   []float64
-		want float64
-	}{{nil, 0}, {[]float64{3}, 3}, {[]float64{5, 1, 3}, 3}, {[]float64{4, 1, 3, 2}, 2.5}} {
-		if got := median(tc.xs); got != tc.want {
-			t.Errorf("median(%v) = %v, want %v", tc.xs, got, tc.want)
-		}
-	}
-}
-
-func TestKeptUp(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		s    sample
-		want string
-	}{
-		{"OnRate", sample{rps: 990}, ""},
-		{"Slow", sample{rps: 400, late: 30}, "did not keep up: 0 unsent, 30 late"},
-		{"Unsent", sample{rps: 999, unsent: 2}, "did not keep up: 2 unsent"},
-	} {
-		if got := keptUp(series{tc.s}, 1000); !strings.Contains(got, tc.want) || (tc.want == "") != (got == "") {
-			t.Errorf("%s: keptUp = %q, want %q", tc.name, got, tc.want)
-		}
-	}
-}
-
-// testReport is a report with made-up figures: GET meets its targets, the rest does not.
-func testReport() *report {
-	fast := sample{rps: 5000, p50: 0.3, p99: 1.2, p999: 3, max: 9, requests: 15000}
-	slow := sample{rps: 300, p50: 40, p99: 120, p999: 130, max: 140, requests: 900, late: 800, unsent: 2100}
-	return &report{
-		o:    validOptions(),
-		when: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC),
-		rows: []*row{
-			{op: "get", mock: series{{rps: 9000, p50: 2, p99: 10}}, bare: series{{rps: 16000, p50: 1, p99: 7}}, allocs: 82,
-				sweep: []sweepPoint{
-					{rate: 1000, mock: series{{rps: 1000, p99: 0.9, requests: 3000}}, bare: series{{rps: 1000, p99: 0.5}}},
-					{rate: 2000, mock: series{{rps: 2000, p99: 1.5, requests: 6000}}, bare: series{{rps: 2000, p99: 0.7}}},
-					{rate: 3000, mock: series{{rps: 3000, p99: 2.5}}, bare: series{{rps: 3000, p99: 1.1}}},
-					// The bare server meets the bound here only by a lucky run: the limit is
-					// the highest rate within it, not the first miss.
-					{rate: 4000, mock: series{{rps: 4000, p99: 4}}, bare: series{{rps: 4000, p99: 1.9}}},
-				}},
-			{op: "create", mock: series{{rps: 4000}}, bare: series{{rps: 16000}},
-				fixedMock: series{slow}, fixedBare: series{fast}, allocs: 150},
-		},
-		startups: []float64{50, 60, 70}, rssIdle: []float64{20, 22, 21}, rss: []float64{120, 110, 130},
-		held: []float64{30024, 30100, 29000},
-		list: &listResult{how: "calmock -bookings 10000", held: 3345,
-			one:   series{{rps: 300, p50: 3, p99: 4.5, requests: 900}},
-			fixed: series{{rps: 200, p50: 4, p99: 9, requests: 600, firstError: "GET /v2/bookings?take=100: status 500, want 200", errors: 1}}},
-		durable: &durableResult{closed: series{{rps: 250, p99: 300}}, fixed: series{slow}},
-		vol:     &volume{how: "calmock -bookings 100000", startup: 3000, rssIdle: 221, rss: 500, get: fast},
-	}
-}
-
-func TestRender_Figures(t *testing.T) {
-	out := render(testReport())
-	for _, want := range []string{
-		"- GET one booking >= 50% of bare: **MET** (closed loop, 32 clients: ratio 0.56)",
-		"- GET one booking p99 < 2 ms over 32 connections, at half the bare server's rate or more: **MET** (open loop: p99 < 2 ms up to 2000 req/s for the mock, 4000 req/s for the bare server; p99 ms at each rate: 1000/s 0.90 (bare 0.50), 2000/s 1.50 (bare 0.70), 3000/s 2.50 (bare 1.10), 4000/s 4.00 (bare 1.90))",
-		"| 2000 | mock | 6000 | 2000 | 0.00 | 1.50 | 0.00 | 0.00 | 0 | 0 | 0 |",
-		"Highest rate with p99 < 2 ms (kept up with, median of runs): mock 2000 req/s, bare 4000 req/s.",
-		"- create >= 30% of bare: **NOT MET** (closed loop, 32 clients: ratio 0.25)",
-		"- list take=100 for one user among 10000 bookings p99 < 5 ms, 1 client: **MET** (closed loop, 1 client: p99 4.50 ms, p50 3.00 ms; the user sees 3345 bookings)",
-		"- list take=100 for one user among 10000 bookings p99 < 5 ms, fixed rate: **NOT MET** (open loop, 200 req/s over 32 connections: p99 9.00 ms, achieved 200 req/s)",
-		"- durable create (calmock -data) p99 < 10 ms, fixed rate: **NOT MET** (open loop, 1000 req/s over 32 connections: p99 120.00 ms, achieved 300 req/s (did not keep up: 2100 unsent, 800 late))",
-		"- durable create at saturation (no target: a closed loop's latency is queueing): closed loop, 32 clients: p99 300.00 ms at 250 req/s",
-		"- start-up < 300 ms: **MET** (default fixtures: 60 ms)",
-		"- RSS < 60 MB, default fixtures, after load: **NOT MET** (120.0 MB right after this load run, holding 30024 bookings; idle before it 21.0 MB)",
-		"- RSS < 400 MB with 100000 bookings, idle: **MET** (221.0 MB after start-up)",
-		"- RSS < 400 MB with 100000 bookings, after load: **NOT MET** (500.0 MB right after get and list at 32 clients)",
-		"- memory per booking (no target): 2.05 KB, from idle RSS with 100000 extra bookings and with none",
-		// The sections.
-		"| create | mock | 900 | 300 | 40.00 | 120.00 | 130.00 | 140.00 | 800 | 2100 | 0 |",
-		"200 req/s over 32 connections, open loop: first error: GET /v2/bookings?take=100: status 500, want 200",
-		"holding a median of 30024 bookings (runs: 30024, 30100, 29000;",
-		"  - list take=100 (first user, ~1/3 of the bookings) at 32 clients: no request completed within 3s",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("report lacks %q", want)
-		}
-	}
-	if t.Failed() {
-		t.Log(out)
-	}
-}
-
-// TestRender_Settled: with a reading after the idle period, the default-fixtures RSS target
-// is judged on it, and the figure right after the load is still shown.
-func TestRender_Settled(t *testing.T) {
-	r := testReport()
-	r.o.settle = 20 * time.Second
-	r.rssSettled = []float64{50}
-	r.rssBeforeGrowth = []float64{30, 31, 29}
-	r.vol.rssSettled = 180
-	out := render(r)
-	for _, want := range []string{
-		"- RSS < 60 MB, default fixtures, after load: **MET** (50.0 MB once idle for 20s after the load; 120.0 MB right after this load run, holding 30024 bookings; idle before it 21.0 MB)",
-		"- RSS < 60 MB, default fixtures, after a load that adds no bookings: **MET** (30.0 MB after get and list at 32 clients)",
-		"the last run's mock left idle for 20s after its load (calmock gives spare memory back after 15 s without a request): 50.0 MB",
-		"after the get and list load, before any operation that adds bookings: median 30.0 MB (runs: 30.0, 31.0, 29.0)",
-		"right after the get and list load 500.0 MB, 20s after it 180.0 MB",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("report lacks %q", want)
-		}
-	}
-	if t.Failed() {
-		t.Log(out)
-	}
-}
-
-// TestRender_Reset: with a reading after the reset, the default-fixtures RSS target is judged
-// on it, and what the mock held before the reset is still shown beside it.
-func TestRender_Reset(t *testing.T) {
-	r := testReport()
-	r.o.settle = 20 * time.Second
-	r.rssSettled = []float64{90}
-	r.rssReset = []float64{28, 75, 27}
-	out := render(r)
-	for _, want := range []string{
-		"- RSS < 60 MB, default fixtures, after load: **MET** (28.0 MB after the whole run and a reset to the default fixtures; before the reset: 90.0 MB once idle for 20s, 120.0 MB right after this load run, holding 30024 bookings; idle before it 21.0 MB)",
-		"after the load run and `POST /_calmock/reset` (the bookings the run made dropped, the memory handed back): median 28.0 MB (runs: 28.0, 75.0, 27.0)",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("report lacks %q", want)
-		}
-	}
-	r.rssReset = []float64{61, 75, 27}
-	if out := render(r); !strings.Contains(out, "after load: **NOT MET** (61.0 MB after the whole run and a reset") {
-		t.Errorf("a reset reading over the target is not judged NOT MET:\n%s", out)
-	}
-	if t.Failed() {
-		t.Log(out)
-	}
-}
-
-// TestRender_DurableClosedOnly: without a fixed-rate run (-durable-rate 0) the closed loop is
-// all there is, and it is judged.
-func TestRender_DurableClosedOnly(t *testing.T) {
-	r := testReport()
-	r.durable = &durableResult{closed: series{{rps: 4000, p99: 8}}}
-	want := "- durable create (calmock -data) p99 < 10 ms, saturation: **MET** (closed loop, 32 clients: p99 8.00 ms at 4000 req/s)"
-	if out := render(r); !strings.Contains(out, want) || strings.Contains(out, "no target: a closed loop") {
-		t.Errorf("report lacks %q or still shows the closed loop as information:\n%s", want, out)
-	}
-}
-
-func TestRender_Skipped(t *testing.T) {
-	r := testReport()
-	r.o.rate, r.o.listBookings, r.o.bookings = 0, 0, 0
-	for _, rw := range r.rows {
-		rw.fixedMock, rw.fixedBare, rw.sweep = nil, nil, nil
-	}
-	r.list, r.vol = nil, nil
-	r.durable = &durableResult{skipped: "bin/calmock has no -data flag"}
-	out := render(r)
-	for _, want := range []string{
-		"- GET one booking p99 < 2 ms over 32 connections: **unmeasured**",
-		"- list take=100 for one user among 10000 bookings p99 < 5 ms: **unmeasured** (-list-bookings 0)",
-		"- durable create (calmock -data) p99 < 10 ms: **unmeasured** (bin/calmock has no -data flag)",
-		"not measured: bin/calmock has no -data flag",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("report lacks %q", want)
-		}
-	}
-	for _, unwanted := range []string{"Latency at a fixed rate", "GET latency by rate", "### List among", "memory per booking"} {
-		if strings.Contains(out, unwanted) {
-			t.Errorf("report has %q, which was skipped", unwanted)
-		}
-	}
-}
-
-func TestRender_NotJudgedAtOtherCount(t *testing.T) {
-	r := testReport()
-	r.o.listBookings = 1000
-	if want := "among 10000 bookings p99 < 5 ms: **not judged** (measured among 1000 bookings"; !strings.Contains(render(r), want) {
-		t.Errorf("report lacks %q", want)
-	}
-}
-
-// Every table row has as many cells as its header.
-func TestRender_TablesAreRectangular(t *testing.T) {
-	var cells int
-	for line := range strings.SplitSeq(render(testReport()), "\n") {
-		if !strings.HasPrefix(line, "|") {
-			cells = 0
-			continue
-		}
-		n := strings.Count(line, "|")
-		if cells == 0 {
-			cells = n
-		} else if n != cells {
-			t.Errorf("row %q has %d separators, its header %d", line, n, cells)
-		}
-	}
-}
-
-func TestParseRates(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want []float64
-		err  string
-	}{
-		{"3000, 1000,2000", []float64{1000, 2000, 3000}, ""},
-		{"", nil, ""},
-		{"1000,x", nil, `"x" is not a positive number`},
-		{"0", nil, `"0" is not a positive number`},
-		{"-5", nil, "not a positive number"},
-		{"1000,1000", nil, "twice"},
-	} {
-		got, err := parseRates(tc.in)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("parseRates(%q) error = %v, want %q", tc.in, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || !slices.Equal(got, tc.want) {
-			t.Errorf("parseRates(%q) = %v, %v, want %v", tc.in, got, err, tc.want)
-		}
-	}
-}
-
-// TestRender_GetVerdicts: the GET latency verdict compares the mock's limit with half the
-// bare server's, counts a rate the server fell behind on as missed, and refuses to judge
-// when the bare server never meets the bound.
-func TestRender_GetVerdicts(t *testing.T) {
-	pt := func(rate, mockP99, bareP99 float64, mockRPS float64) sweepPoint {
-		return sweepPoint{rate: rate, mock: series{{rps: mockRPS, p99: mockP99}}, bare: series{{rps: rate, p99: bareP99}}}
-	}
-	for _, tc := range []struct {
-		name  string
-		sweep []sweepPoint
+		args  []string
 		want  string
+		usage bool // rejected by the flag package, which has printed the usage
 	}{
-		{"MockBelowHalf", []sweepPoint{pt(1000, 1.5, 0.5, 1000), pt(2000, 3, 0.6, 2000), pt(3000, 3, 0.7, 3000)},
-			"**NOT MET** (open loop: p99 < 2 ms up to 1000 req/s for the mock, 3000 req/s for the bare server"},
-		{"FellBehind", []sweepPoint{pt(1000, 1.5, 0.5, 600)},
-			"**NOT MET** (open loop: p99 < 2 ms up to none of the rates for the mock, 1000 req/s for the bare server"},
-		{"NoisyMachine", []sweepPoint{pt(1000, 2.5, 2.1, 1000)},
-			"**not judged: the bare server itself is above the bound at every rate**"},
+		{[]string{"-runs", "0"}, "-runs must be at least 1, got 0", false},
+		{[]string{"-ops", "get,delete"}, `-ops: unknown operation "delete"`, false},
+		{[]string{"-get-rates", "1000,x"}, `"x" is not a positive number of requests/s`, true},
+		{[]string{"-duration", "soon"}, `invalid value "soon" for flag -duration`, true},
+		{[]string{"-bogus"}, "flag provided but not defined: -bogus", true},
+		{[]string{"-runs", "1", "now"}, `unexpected argument "now"`, false},
 	} {
-		r := testReport()
-		r.rows[0].sweep = tc.sweep
-		if out := render(r); !strings.Contains(out, tc.want) {
-			t.Errorf("%s: report lacks %q:\n%s", tc.name, tc.want, out)
+		var stderr strings.Builder
+		_, err := parseFlags(tc.args, &stderr)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want one containing %q", tc.args, err, tc.want)
+			continue
+		}
+		if got := errors.Is(err, errUsage); got != tc.usage {
+			t.Errorf("%q: errors.Is(err, errUsage) = %v, want %v", tc.args, got, tc.usage)
+		}
+		if tc.usage && !strings.Contains(stderr.String(), "Usage:") {
+			t.Errorf("%q: no usage printed:\n%s", tc.args, stderr.String())
 		}
 	}
-}
-
-func TestParseSteal(t *testing.T) {
-	t0, ok := parseSteal("cpu  100 0 50 800 10 0 5 35 0 0\ncpu0 50 0 25 400 5 0 2 18 0 0\n")
-	if !ok || t0 != (cpuTimes{steal: 35, total: 1000}) {
-		t.Fatalf("parseSteal = %+v, %v", t0, ok)
-	}
-	t1, _ := parseSteal("cpu  150 0 60 1530 10 0 5 45 7 0\n") // guest time is not added again
-	if got := t1.since(t0); got != 1.25 {
-		t.Errorf("since = %v%%, want 1.25%% (10 of 800 ticks)", got)
-	}
-	if got := t0.since(t1); got != 0 {
-		t.Errorf("since backwards = %v, want 0", got)
-	}
-	for _, bad := range []string{"", "cpu 1 2 3", "intr 1 2 3 4 5 6 7 8 9", "cpu 1 2 3 4 5 6 7 x"} {
-		if _, ok := parseSteal(bad); ok {
-			t.Errorf("parseSteal(%q) accepted", bad)
-		}
-	}
-}
-
-func TestRender_Steal(t *testing.T) {
-	r := testReport()
-	r.sweepSteal = []float64{3.6, 0.4, 2}
-	r.list.fixedSteal = []float64{0.5, 1.5, 9}
-	out := render(r)
-	for _, want := range []string{
-		"CPU time stolen by the hypervisor during the sweep: median 2.0% (runs: 3.6%, 0.4%, 2.0%)",
-		"; hypervisor steal 2.0%)",
-		"CPU time stolen by the hypervisor during the fixed-rate runs: median 1.5% (runs: 0.5%, 1.5%, 9.0%)",
-		"p99 9.00 ms, achieved 200 req/s; hypervisor steal 1.5%)",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("report lacks %q", want)
-		}
+	if _, err := parseFlags([]string{"-h"}, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: error %v, want flag.ErrHelp", err)
 	}
 }

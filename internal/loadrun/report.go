@@ -1,23 +1,71 @@
-package main
+package loadrun
 
 import (
 	"fmt"
-	"os"
-	"runtime"
 	"strings"
 	"time"
 )
+
+// The targets of issue 6 that a figure of this report judges.
+const (
+	// TargetGetP99 is the p99 (ms) of GET /v2/bookings/{uid} that the -get-rates sweep
+	// judges; the flag's help names it.
+	TargetGetP99     = 2.0
+	targetListP99    = 5.0 // ms, list take=100 for one user among targetListAmong bookings
+	targetListAmong  = 10_000
+	targetDurableP99 = 10.0 // ms, create with -data
+	targetRSSDefault = 60.0 // MB, default fixtures, after load
+	targetRSSVolume  = 400.0
+	targetVolume     = 100_000 // bookings of targetRSSVolume
+)
+
+// row is one operation against the mock and the bare server.
+type row struct {
+	op         string
+	mock, bare series // closed loop
+	// fixedMock and fixedBare: open loop at -rate (create, cancel, confirm).
+	fixedMock, fixedBare series
+	// sweep: get only, open loop at each of -get-rates.
+	sweep  []sweepPoint
+	allocs float64
+}
+
+// sweepPoint is GET at one rate of -get-rates, against the mock and the bare server.
+type sweepPoint struct {
+	rate       float64
+	mock, bare series
+}
+
+// report is everything the load run measured; render prints it.
+type report struct {
+	o       Options
+	machine string // the machine line: CPUs, Go version, pinning
+	when    time.Time
+	rows    []*row
+	// Default fixtures, one entry per run: start-up (ms), VmRSS (MB) idle after start-up and
+	// after the load, and the bookings the mock held at that moment.
+	startups, rssIdle, rss, held []float64
+	rssSettled                   []float64 // after the load and o.Settle of quiet (empty: not read)
+	// rssReset is VmRSS after the load and POST /_calmock/reset: the default fixtures again,
+	// in a mock that has served the whole run (empty: not read).
+	rssReset []float64
+	// rssBeforeGrowth is VmRSS after the operations that add no booking (get, list) and
+	// before the first that does (empty if none ran after get or list).
+	rssBeforeGrowth []float64
+	// sweepSteal is, per run, the share of CPU time (%) the hypervisor took from this
+	// machine during the GET sweep (empty: no sweep, or no /proc/stat).
+	sweepSteal []float64
+	list       *listResult // nil: skipped
+	durable    *durableResult
+	vol        *volume
+}
 
 // render prints the markdown report of a load run.
 func render(r *report) string {
 	var b strings.Builder
 	o := r.o
-	fmt.Fprintf(&b, "## Load run: %d clients, %s per measurement, median of %d runs, 127.0.0.1\n\n", o.concurrency, o.duration, o.runs)
-	pinned := "generator and servers share every CPU"
-	if serverCPUs != "" {
-		pinned = fmt.Sprintf("servers pinned to CPUs %s, generator on %d CPU(s) (GOMAXPROCS %d)", serverCPUs, runtime.NumCPU(), runtime.GOMAXPROCS(0))
-	}
-	fmt.Fprintf(&b, "machine: %s, %s; %s; %s\n\n", machineCPUs(), runtime.Version(), pinned, r.when.Format(time.RFC3339))
+	fmt.Fprintf(&b, "## Load run: %d clients, %s per measurement, median of %d runs, 127.0.0.1\n\n", o.Concurrency, o.Duration, o.Runs)
+	fmt.Fprintf(&b, "machine: %s; %s\n\n", r.machine, r.when.Format(time.RFC3339))
 	renderClosed(&b, r)
 	renderSweep(&b, r)
 	renderFixed(&b, r)
@@ -34,7 +82,7 @@ func render(r *report) string {
 
 func renderClosed(b *strings.Builder, r *report) {
 	b.WriteString("### Throughput at saturation (closed loop)\n\n")
-	fmt.Fprintf(b, "Each of %d clients sends its next request as soon as the last is answered. The latencies are mostly queueing (mean = clients / throughput), so this table judges throughput ratios, not latency targets.\n\n", r.o.concurrency)
+	fmt.Fprintf(b, "Each of %d clients sends its next request as soon as the last is answered. The latencies are mostly queueing (mean = clients / throughput), so this table judges throughput ratios, not latency targets.\n\n", r.o.Concurrency)
 	b.WriteString("| operation | mock req/s | bare req/s | ratio | mock p50 ms | mock p99 ms | bare p50 ms | bare p99 ms | allocs/req (handler, in-process) | errors |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	var notes []string
@@ -47,7 +95,7 @@ func renderClosed(b *strings.Builder, r *report) {
 		notes = appendFirstError(notes, rw.op+" (bare)", bf)
 	}
 	writeNotes(b, notes)
-	fmt.Fprintf(b, "\ncancel and confirm are bounded by -pool %d requests per measurement. Allocations: runtime.MemStats over 200 requests through the handler with an httptest recorder (no network).\n\n", r.o.pool)
+	fmt.Fprintf(b, "\ncancel and confirm are bounded by -pool %d requests per measurement. Allocations: runtime.MemStats over 200 requests through the handler with an httptest recorder (no network).\n\n", r.o.Pool)
 }
 
 // renderSweep prints GET at each of -get-rates, and at which rates each server keeps p99
@@ -57,7 +105,7 @@ func renderSweep(b *strings.Builder, r *report) {
 	if g == nil || len(g.sweep) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "### GET latency by rate (open loop over %d connections)\n\n", r.o.concurrency)
+	fmt.Fprintf(b, "### GET latency by rate (open loop over %d connections)\n\n", r.o.Concurrency)
 	b.WriteString(openLoopNote)
 	var rows []latencyRow
 	for _, pt := range g.sweep {
@@ -66,7 +114,7 @@ func renderSweep(b *strings.Builder, r *report) {
 	latencyTable(b, "target req/s | server", rows)
 	m, bare := sweepLimits(g.sweep)
 	fmt.Fprintf(b, "\nHighest rate with p99 < %.0f ms (kept up with, median of runs): mock %s, bare %s. GET runs first, on a mock holding the default fixtures.%s\n\n",
-		targetGetP99, rateOrNone(m), rateOrNone(bare), stealNote(r))
+		TargetGetP99, rateOrNone(m), rateOrNone(bare), stealNote(r))
 }
 
 // stealNote reports the hypervisor's steal during the sweep: when it is more than a trace,
@@ -89,9 +137,9 @@ func listStealNote(l *listResult) string {
 }
 
 // sweepLimits returns the highest rate of the sweep at which the mock, and the bare server,
-// kept p99 under targetGetP99 and kept up with the rate (0: at none).
+// kept p99 under TargetGetP99 and kept up with the rate (0: at none).
 func sweepLimits(sweep []sweepPoint) (mock, bare float64) {
-	within := func(ss series, rate float64) bool { return ss.p99() < targetGetP99 && keptUp(ss, rate) == "" }
+	within := func(ss series, rate float64) bool { return ss.p99() < TargetGetP99 && keptUp(ss, rate) == "" }
 	for _, pt := range sweep {
 		if within(pt.mock, pt.rate) {
 			mock = pt.rate
@@ -120,7 +168,7 @@ func findRow(r *report, op string) *row {
 }
 
 func renderFixed(b *strings.Builder, r *report) {
-	if r.o.rate == 0 {
+	if r.o.Rate == 0 {
 		return
 	}
 	var rows []latencyRow
@@ -133,10 +181,10 @@ func renderFixed(b *strings.Builder, r *report) {
 	if len(rows) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "### Latency at a fixed rate (open loop): %.0f req/s over %d connections\n\n", r.o.rate, r.o.concurrency)
+	fmt.Fprintf(b, "### Latency at a fixed rate (open loop): %.0f req/s over %d connections\n\n", r.o.Rate, r.o.Concurrency)
 	b.WriteString(openLoopNote)
 	latencyTable(b, "operation | server", rows)
-	fmt.Fprintf(b, "\nThese run after the closed-loop table, on a mock holding the bookings it added. cancel and confirm are bounded by -pool %d requests, so they last %.2f s at this rate.\n\n", r.o.pool, float64(r.o.pool)/r.o.rate)
+	fmt.Fprintf(b, "\nThese run after the closed-loop table, on a mock holding the bookings it added. cancel and confirm are bounded by -pool %d requests, so they last %.2f s at this rate.\n\n", r.o.Pool, float64(r.o.Pool)/r.o.Rate)
 }
 
 const openLoopNote = "Requests are due at a fixed rate whatever the server does; latency counts from when each was due, so a stall shows in every request queued behind it (no coordinated omission). " +
@@ -148,14 +196,14 @@ func renderList(b *strings.Builder, r *report) {
 	if l == nil {
 		return
 	}
-	fmt.Fprintf(b, "### List among %d bookings\n\n", r.o.listBookings)
+	fmt.Fprintf(b, "### List among %d bookings\n\n", r.o.ListBookings)
 	fmt.Fprintf(b, "`GET /v2/bookings?take=100` as the first user, who sees %d of the bookings; mock started as `%s`.\n\n", l.held, l.how)
 	if len(l.fixed) > 0 {
 		b.WriteString(openLoopNote)
 	}
 	rows := []latencyRow{{"1 client, closed loop", l.one}}
 	if len(l.fixed) > 0 {
-		rows = append(rows, latencyRow{fmt.Sprintf("%.0f req/s over %d connections, open loop", r.o.listRate, r.o.concurrency), l.fixed})
+		rows = append(rows, latencyRow{fmt.Sprintf("%.0f req/s over %d connections, open loop", r.o.ListRate, r.o.Concurrency), l.fixed})
 	}
 	latencyTable(b, "load", rows)
 	if len(l.fixedSteal) > 0 {
@@ -176,9 +224,9 @@ func renderDurable(b *strings.Builder, r *report) {
 		return
 	}
 	b.WriteString("`POST /v2/bookings` (a new free hour 400+ days ahead each time) against `calmock -rate-limit 0 -data <fresh temporary file>`, a fresh mock and file per measurement; every write is committed before its answer.\n\n")
-	rows := []latencyRow{{fmt.Sprintf("%d clients, closed loop", r.o.concurrency), d.closed}}
+	rows := []latencyRow{{fmt.Sprintf("%d clients, closed loop", r.o.Concurrency), d.closed}}
 	if len(d.fixed) > 0 {
-		rows = append(rows, latencyRow{fmt.Sprintf("%.0f req/s over %d connections, open loop", r.o.durableRate, r.o.concurrency), d.fixed})
+		rows = append(rows, latencyRow{fmt.Sprintf("%.0f req/s over %d connections, open loop", r.o.DurableRate, r.o.Concurrency), d.fixed})
 	}
 	latencyTable(b, "load", rows)
 	b.WriteString("\n")
@@ -196,7 +244,7 @@ func renderMemory(b *strings.Builder, r *report) {
 	}
 	if len(r.rssSettled) > 0 {
 		fmt.Fprintf(b, "- default fixtures, the last run's mock left idle for %s after its load (calmock gives spare memory back after 15 s without a request): %s MB\n",
-			r.o.settle, join(r.rssSettled, "%.1f"))
+			r.o.Settle, join(r.rssSettled, "%.1f"))
 	}
 	if len(r.rssReset) > 0 {
 		fmt.Fprintf(b, "- default fixtures again, after the load run and `POST /_calmock/reset` (the bookings the run made dropped, the memory handed back): median %.1f MB (runs: %s)\n",
@@ -204,34 +252,34 @@ func renderMemory(b *strings.Builder, r *report) {
 	}
 	if v := r.vol; v != nil {
 		fmt.Fprintf(b, "- with %d extra bookings (`%s`, one run): start-up %.0f ms, idle after start-up %.1f MB, right after the get and list load %.1f MB",
-			r.o.bookings, v.how, v.startup, v.rssIdle, v.rss)
+			r.o.Bookings, v.how, v.startup, v.rssIdle, v.rss)
 		if v.rssSettled > 0 {
-			fmt.Fprintf(b, ", %s after it %.1f MB", r.o.settle, v.rssSettled)
+			fmt.Fprintf(b, ", %s after it %.1f MB", r.o.Settle, v.rssSettled)
 		}
 		b.WriteString("\n")
 		volumeLine(b, "get", v.get, r.o)
 		volumeLine(b, "list take=100 (first user, ~1/3 of the bookings)", v.list, r.o)
 		if kb, ok := perBookingKB(r); ok {
-			fmt.Fprintf(b, "- memory per booking, (idle with %d extra − idle default) / %d: %.2f KB\n", r.o.bookings, r.o.bookings, kb)
+			fmt.Fprintf(b, "- memory per booking, (idle with %d extra − idle default) / %d: %.2f KB\n", r.o.Bookings, r.o.Bookings, kb)
 		}
 	}
 	b.WriteString("\n")
 }
 
-func volumeLine(b *strings.Builder, name string, s sample, o options) {
+func volumeLine(b *strings.Builder, name string, s sample, o Options) {
 	if s.requests == 0 {
-		fmt.Fprintf(b, "  - %s at %d clients: no request completed within %s\n", name, o.concurrency, o.duration)
+		fmt.Fprintf(b, "  - %s at %d clients: no request completed within %s\n", name, o.Concurrency, o.Duration)
 		return
 	}
-	fmt.Fprintf(b, "  - %s at %d clients: %.0f req/s, p50 %.2f ms, p99 %.2f ms (errors %d)\n", name, o.concurrency, s.rps, s.p50, s.p99, s.errors)
+	fmt.Fprintf(b, "  - %s at %d clients: %.0f req/s, p50 %.2f ms, p99 %.2f ms (errors %d)\n", name, o.Concurrency, s.rps, s.p50, s.p99, s.errors)
 }
 
 // perBookingKB is (idle RSS with -bookings − idle RSS of the default mock) / -bookings.
 func perBookingKB(r *report) (float64, bool) {
-	if r.vol == nil || r.o.bookings == 0 || len(r.rssIdle) == 0 || r.vol.rssIdle == 0 {
+	if r.vol == nil || r.o.Bookings == 0 || len(r.rssIdle) == 0 || r.vol.rssIdle == 0 {
 		return 0, false
 	}
-	return (r.vol.rssIdle - median(r.rssIdle)) * 1024 / float64(r.o.bookings), true
+	return (r.vol.rssIdle - median(r.rssIdle)) * 1024 / float64(r.o.Bookings), true
 }
 
 // renderFigures names each target of issue 6 this run judges, with the figure that judges it.
@@ -243,9 +291,9 @@ func renderFigures(b *strings.Builder, r *report) {
 
 	if g := rw("get"); g != nil {
 		line("GET one booking >= 50% of bare", verdict(ratio(g.mock.rps(), g.bare.rps()) >= 0.5),
-			fmt.Sprintf("closed loop, %d clients: ratio %.2f", o.concurrency, ratio(g.mock.rps(), g.bare.rps())))
+			fmt.Sprintf("closed loop, %d clients: ratio %.2f", o.Concurrency, ratio(g.mock.rps(), g.bare.rps())))
 	}
-	getTarget := fmt.Sprintf("GET one booking p99 < %.0f ms over %d connections", targetGetP99, o.concurrency)
+	getTarget := fmt.Sprintf("GET one booking p99 < %.0f ms over %d connections", TargetGetP99, o.Concurrency)
 	if g := rw("get"); g != nil && len(g.sweep) > 0 {
 		// Our reading of the target on a machine the generator shares: the mock keeps the
 		// bound up to at least half the rate up to which a bare net/http server keeps it
@@ -257,7 +305,7 @@ func renderFigures(b *strings.Builder, r *report) {
 			p99s = append(p99s, fmt.Sprintf("%.0f/s %.2f (bare %.2f)", pt.rate, pt.mock.p99(), pt.bare.p99()))
 		}
 		how := fmt.Sprintf("open loop: p99 < %.0f ms up to %s for the mock, %s for the bare server; p99 ms at each rate: %s",
-			targetGetP99, rateOrNone(m), rateOrNone(bare), strings.Join(p99s, ", "))
+			TargetGetP99, rateOrNone(m), rateOrNone(bare), strings.Join(p99s, ", "))
 		if len(r.sweepSteal) > 0 {
 			how += fmt.Sprintf("; hypervisor steal %.1f%%", median(r.sweepSteal))
 		}
@@ -271,21 +319,21 @@ func renderFigures(b *strings.Builder, r *report) {
 	}
 	if c := rw("create"); c != nil {
 		line("create >= 30% of bare", verdict(ratio(c.mock.rps(), c.bare.rps()) >= 0.3),
-			fmt.Sprintf("closed loop, %d clients: ratio %.2f", o.concurrency, ratio(c.mock.rps(), c.bare.rps())))
+			fmt.Sprintf("closed loop, %d clients: ratio %.2f", o.Concurrency, ratio(c.mock.rps(), c.bare.rps())))
 	}
 
 	listTarget := fmt.Sprintf("list take=100 for one user among %d bookings p99 < %.0f ms", targetListAmong, targetListP99)
 	switch l := r.list; {
 	case l == nil:
 		line(listTarget, "unmeasured", "-list-bookings 0")
-	case o.listBookings != targetListAmong:
-		line(listTarget, "not judged", fmt.Sprintf("measured among %d bookings: 1 client p99 %.2f ms", o.listBookings, l.one.p99()))
+	case o.ListBookings != targetListAmong:
+		line(listTarget, "not judged", fmt.Sprintf("measured among %d bookings: 1 client p99 %.2f ms", o.ListBookings, l.one.p99()))
 	default:
 		line(listTarget+", 1 client", verdict(l.one.p99() < targetListP99),
 			fmt.Sprintf("closed loop, 1 client: p99 %.2f ms, p50 %.2f ms; the user sees %d bookings", l.one.p99(), l.one.p50(), l.held))
 		if len(l.fixed) > 0 {
 			line(listTarget+", fixed rate", verdict(l.fixed.p99() < targetListP99),
-				fmt.Sprintf("open loop, %.0f req/s over %d connections: p99 %.2f ms, achieved %.0f req/s%s%s", o.listRate, o.concurrency, l.fixed.p99(), l.fixed.rps(), keptUp(l.fixed, o.listRate), listStealNote(l)))
+				fmt.Sprintf("open loop, %.0f req/s over %d connections: p99 %.2f ms, achieved %.0f req/s%s%s", o.ListRate, o.Concurrency, l.fixed.p99(), l.fixed.rps(), keptUp(l.fixed, o.ListRate), listStealNote(l)))
 		}
 	}
 
@@ -298,13 +346,13 @@ func renderFigures(b *strings.Builder, r *report) {
 		}
 		line(durTarget, "unmeasured", why)
 	default:
-		saturation := fmt.Sprintf("closed loop, %d clients: p99 %.2f ms at %.0f req/s", o.concurrency, d.closed.p99(), d.closed.rps())
+		saturation := fmt.Sprintf("closed loop, %d clients: p99 %.2f ms at %.0f req/s", o.Concurrency, d.closed.p99(), d.closed.rps())
 		if len(d.fixed) == 0 {
 			line(durTarget+", saturation", verdict(d.closed.p99() < targetDurableP99), saturation)
 			break
 		}
 		line(durTarget+", fixed rate", verdict(d.fixed.p99() < targetDurableP99),
-			fmt.Sprintf("open loop, %.0f req/s over %d connections: p99 %.2f ms, achieved %.0f req/s%s", o.durableRate, o.concurrency, d.fixed.p99(), d.fixed.rps(), keptUp(d.fixed, o.durableRate)))
+			fmt.Sprintf("open loop, %.0f req/s over %d connections: p99 %.2f ms, achieved %.0f req/s%s", o.DurableRate, o.Concurrency, d.fixed.p99(), d.fixed.rps(), keptUp(d.fixed, o.DurableRate)))
 		// As in the throughput table, a closed loop's latency is mostly queueing (mean =
 		// clients / throughput): it says how fast, the fixed rate says how long.
 		fmt.Fprintf(b, "- durable create at saturation (no target: a closed loop's latency is queueing): %s\n", saturation)
@@ -313,7 +361,7 @@ func renderFigures(b *strings.Builder, r *report) {
 	line("start-up < 300 ms", verdict(median(r.startups) < 300), fmt.Sprintf("default fixtures: %.0f ms", median(r.startups)))
 	if len(r.rssBeforeGrowth) > 0 {
 		line(fmt.Sprintf("RSS < %.0f MB, default fixtures, after a load that adds no bookings", targetRSSDefault), verdict(median(r.rssBeforeGrowth) < targetRSSDefault),
-			fmt.Sprintf("%.1f MB after get and list at %d clients", median(r.rssBeforeGrowth), o.concurrency))
+			fmt.Sprintf("%.1f MB after get and list at %d clients", median(r.rssBeforeGrowth), o.Concurrency))
 	}
 	after := fmt.Sprintf("%.1f MB right after this load run, holding %.0f bookings; idle before it %.1f MB", median(r.rss), median(r.held), median(r.rssIdle))
 	afterLoad := fmt.Sprintf("RSS < %.0f MB, default fixtures, after load", targetRSSDefault)
@@ -323,23 +371,23 @@ func renderFigures(b *strings.Builder, r *report) {
 		// dropped the mock holds the default fixtures again, having served the whole run.
 		held := after
 		if len(r.rssSettled) > 0 {
-			held = fmt.Sprintf("%.1f MB once idle for %s, %s", median(r.rssSettled), o.settle, after)
+			held = fmt.Sprintf("%.1f MB once idle for %s, %s", median(r.rssSettled), o.Settle, after)
 		}
 		line(afterLoad, verdict(median(r.rssReset) < targetRSSDefault),
 			fmt.Sprintf("%.1f MB after the whole run and a reset to the default fixtures; before the reset: %s", median(r.rssReset), held))
 	case len(r.rssSettled) > 0:
 		line(afterLoad, verdict(median(r.rssSettled) < targetRSSDefault),
-			fmt.Sprintf("%.1f MB once idle for %s after the load; %s", median(r.rssSettled), o.settle, after))
+			fmt.Sprintf("%.1f MB once idle for %s after the load; %s", median(r.rssSettled), o.Settle, after))
 	default:
 		line(afterLoad, verdict(median(r.rss) < targetRSSDefault), after)
 	}
-	if v := r.vol; v != nil && o.bookings == targetVolume {
+	if v := r.vol; v != nil && o.Bookings == targetVolume {
 		line(fmt.Sprintf("RSS < %.0f MB with %d bookings, idle", targetRSSVolume, targetVolume), verdict(v.rssIdle < targetRSSVolume), fmt.Sprintf("%.1f MB after start-up", v.rssIdle))
 		line(fmt.Sprintf("RSS < %.0f MB with %d bookings, after load", targetRSSVolume, targetVolume), verdict(v.rss < targetRSSVolume),
-			fmt.Sprintf("%.1f MB right after get and list at %d clients", v.rss, o.concurrency))
+			fmt.Sprintf("%.1f MB right after get and list at %d clients", v.rss, o.Concurrency))
 	}
 	if kb, ok := perBookingKB(r); ok {
-		fmt.Fprintf(b, "- memory per booking (no target): %.2f KB, from idle RSS with %d extra bookings and with none\n", kb, o.bookings)
+		fmt.Fprintf(b, "- memory per booking (no target): %.2f KB, from idle RSS with %d extra bookings and with none\n", kb, o.Bookings)
 	}
 }
 
@@ -400,38 +448,10 @@ func keptUp(ss series, rate float64) string {
 	return ""
 }
 
-func ratio(a, b float64) float64 {
-	if b <= 0 {
-		return 0
-	}
-	return a / b
-}
-
 func join(xs []float64, format string) string {
 	parts := make([]string, len(xs))
 	for i, x := range xs {
 		parts[i] = fmt.Sprintf(format, x)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// machineCPUs names the machine's CPU model and counts its CPUs, from one read of
-// /proc/cpuinfo: runtime.NumCPU counts only the CPUs this process may run on, one when
-// make bench pins the generator.
-func machineCPUs() string {
-	model, n := "unknown CPU", 0
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for line := range strings.SplitSeq(string(data), "\n") {
-			if rest, ok := strings.CutPrefix(line, "model name"); ok && n == 1 {
-				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), ":"))
-			}
-			if strings.HasPrefix(line, "processor") {
-				n++
-			}
-		}
-	}
-	if n == 0 {
-		n = runtime.NumCPU()
-	}
-	return fmt.Sprintf("%s, %d CPUs", model, n)
 }
