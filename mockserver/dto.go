@@ -28,6 +28,17 @@ func (n nullable[T]) MarshalJSON() ([]byte, error) {
 	return json.Marshal(*n.v)
 }
 
+// AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).
+func (n nullable[T]) AppendJSON(buf []byte) ([]byte, error) {
+	if n.v == nil {
+		return append(buf, "null"...), nil
+	}
+	if s, ok := any(n.v).(*string); ok {
+		return appendString(buf, *s), nil
+	}
+	return appendMarshal(buf, *n.v)
+}
+
 // wireTime is an instant as the API writes it (wireTimeLayout). json.Marshal goes through
 // time.Format; the hand encoder appends the same bytes without a string per instant.
 type wireTime struct{ t time.Time }
@@ -35,6 +46,9 @@ type wireTime struct{ t time.Time }
 func (w wireTime) MarshalJSON() ([]byte, error) {
 	return json.Marshal(w.t.UTC().Format(wireTimeLayout))
 }
+
+// AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).
+func (w wireTime) AppendJSON(buf []byte) []byte { return appendWireTime(buf, w.t) }
 
 // responsesOut is a non-seated booking's bookingFieldsResponses: the booker's name and email
 // (when the booking has an attendee) and the guests (when there are any), derived from the
@@ -66,6 +80,9 @@ func (r responsesOut) merged() map[string]any {
 }
 
 func (r responsesOut) MarshalJSON() ([]byte, error) { return json.Marshal(r.merged()) }
+
+// AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).
+func (r *responsesOut) AppendJSON(buf []byte) ([]byte, error) { return appendResponses(buf, r) }
 
 // emptyObject is the {} shown for a booking without metadata. It is shared, so nothing may
 // write to it (nothing writes to an output shape).
