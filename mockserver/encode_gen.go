@@ -131,7 +131,7 @@ func appendBookingOut(buf []byte, v *bookingOut) ([]byte, error) {
 	buf = append(buf, `,"updatedAt":`...)
 	buf = v.UpdatedAt.AppendJSON(buf)
 	buf = append(buf, `,"metadata":`...)
-	if buf, err = appendMap(buf, v.Metadata); err != nil {
+	if buf, err = v.Metadata.AppendJSON(buf); err != nil {
 		return nil, err
 	}
 	buf = append(buf, `,"rating":`...)
@@ -254,11 +254,7 @@ func appendAttendeeOut(buf []byte, v *attendeeOut) ([]byte, error) {
 	buf = append(buf, `,"timeZone":`...)
 	buf = appendString(buf, v.TimeZone)
 	buf = append(buf, `,"language":`...)
-	if v.Language == nil {
-		buf = append(buf, "null"...)
-	} else {
-		buf = appendString(buf, *v.Language)
-	}
+	buf = v.Language.AppendJSON(buf)
 	buf = append(buf, `,"absent":`...)
 	buf = strconv.AppendBool(buf, v.Absent)
 	if v.PhoneNumber != "" {
@@ -296,11 +292,7 @@ func appendSeatedAttendeeOut(buf []byte, v *seatedAttendeeOut) ([]byte, error) {
 	buf = append(buf, `,"timeZone":`...)
 	buf = appendString(buf, v.TimeZone)
 	buf = append(buf, `,"language":`...)
-	if v.Language == nil {
-		buf = append(buf, "null"...)
-	} else {
-		buf = appendString(buf, *v.Language)
-	}
+	buf = v.Language.AppendJSON(buf)
 	buf = append(buf, `,"absent":`...)
 	buf = strconv.AppendBool(buf, v.Absent)
 	buf = append(buf, `,"seatUid":`...)
