@@ -28,6 +28,17 @@ func (n nullable[T]) MarshalJSON() ([]byte, error) {
 	return json.Marshal(*n.v)
 }
 
+// AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).
+func (n nullable[T]) AppendJSON(buf []byte) ([]byte, error) {
+	if n.v == nil {
+		return append(buf, "null"...), nil
+	}
+	if s, ok := any(n.v).(*string); ok {
+		return appendString(buf, *s), nil
+	}
+	return appendMarshal(buf, *n.v)
+}
+
 // wireTime is an instant as the API writes it (wireTimeLayout). json.Marshal goes through
 // time.Format; the hand encoder appends the same bytes without a string per instant.
 type wireTime struct{ t time.Time }
@@ -35,6 +46,9 @@ type wireTime struct{ t time.Time }
 func (w wireTime) MarshalJSON() ([]byte, error) {
 	return json.Marshal(w.t.UTC().Format(wireTimeLayout))
 }
+
+// AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).
+func (w wireTime) AppendJSON(buf []byte) []byte { return appendWireTime(buf, w.t) }
 
 // responsesOut is a non-seated booking's bookingFieldsResponses: the booker's name and email
 // (when the booking has an attendee) and the guests (when there are any), derived from the
@@ -67,9 +81,46 @@ func (r responsesOut) merged() map[string]any {
 
 func (r responsesOut) MarshalJSON() ([]byte, error) { return json.Marshal(r.merged()) }
 
-// emptyObject is the {} shown for a booking without metadata. It is shared, so nothing may
-// write to it (nothing writes to an output shape).
-var emptyObject = map[string]any{}
+// AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).
+func (r *responsesOut) AppendJSON(buf []byte) ([]byte, error) { return appendResponses(buf, r) }
+
+// objectOut is a JSON object sent as {} when nil (a booking's metadata): no shared empty
+// map stands in for nil, so no output shape holds memory another response also shows.
+type objectOut map[string]any
+
+func (o objectOut) MarshalJSON() ([]byte, error) {
+	if o == nil {
+		return []byte("{}"), nil
+	}
+	return json.Marshal(map[string]any(o))
+}
+
+// AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).
+func (o objectOut) AppendJSON(buf []byte) ([]byte, error) {
+	if o == nil {
+		return append(buf, "{}"...), nil
+	}
+	return appendMap(buf, o)
+}
+
+// stringOrNull is a string sent as null when empty (an attendee's language). It is a copy,
+// not a pointer into the booking shown, so the output shape shares no memory with the store.
+type stringOrNull string
+
+func (s stringOrNull) MarshalJSON() ([]byte, error) {
+	if s == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(s))
+}
+
+// AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).
+func (s stringOrNull) AppendJSON(buf []byte) []byte {
+	if s == "" {
+		return append(buf, "null"...)
+	}
+	return appendString(buf, string(s))
+}
 
 // present returns a key that is sent, as null when p is nil.
 func presentValue[T any](p *T) nullable[T] { return nullable[T]{set: true, v: p} }
@@ -90,19 +141,19 @@ type eventTypeOut struct {
 }
 
 type attendeeOut struct {
-	Name        string  `json:"name"`
-	Email       string  `json:"email"`
-	TimeZone    string  `json:"timeZone"`
-	Language    *string `json:"language"`
-	Absent      bool    `json:"absent"`
-	PhoneNumber string  `json:"phoneNumber,omitempty"`
+	Name        string       `json:"name"`
+	Email       string       `json:"email"`
+	TimeZone    string       `json:"timeZone"`
+	Language    stringOrNull `json:"language"`
+	Absent      bool         `json:"absent"`
+	PhoneNumber string       `json:"phoneNumber,omitempty"`
 }
 
 type seatedAttendeeOut struct {
 	Name                   string         `json:"name"`
 	Email                  string         `json:"email"`
 	TimeZone               string         `json:"timeZone"`
-	Language               *string        `json:"language"`
+	Language               stringOrNull   `json:"language"`
 	Absent                 bool           `json:"absent"`
 	SeatUID                string         `json:"seatUid"`
 	BookingFieldsResponses map[string]any `json:"bookingFieldsResponses"`
@@ -132,7 +183,7 @@ type bookingOut struct {
 	AbsentHost             bool             `json:"absentHost"`
 	CreatedAt              wireTime         `json:"createdAt"`
 	UpdatedAt              wireTime         `json:"updatedAt"`
-	Metadata               map[string]any   `json:"metadata"`
+	Metadata               objectOut        `json:"metadata"`
 	Rating                 *float64         `json:"rating"`
 	ICSUID                 string           `json:"icsUid"`
 	SeatUID                string           `json:"seatUid,omitempty"`
@@ -169,13 +220,10 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 		AbsentHost:  b.AbsentHost,
 		CreatedAt:   wireTime{b.CreatedAt},
 		UpdatedAt:   wireTime{b.UpdatedAt},
-		Metadata:    b.Metadata,
+		Metadata:    objectOut(b.Metadata),
 		Rating:      b.Rating,
 		ICSUID:      b.ICSUID,
 		SeatUID:     v.seatUID,
-	}
-	if out.Metadata == nil {
-		out.Metadata = emptyObject
 	}
 	if w, ok := s.shapes.eventTypes[b.EventTypeID]; ok {
 		out.EventTypeID, out.EventType = &w.id, &w.out
@@ -194,9 +242,9 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 		out.Description = nil
 		attendees := []seatedAttendeeOut{}
 		if v.allAttendees || booking.CanSeeAttendees(v.caller, b, et) {
-			for i, a := range b.Attendees {
+			for _, a := range b.Attendees {
 				attendees = append(attendees, seatedAttendeeOut{
-					Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: language(&b.Attendees[i].Language),
+					Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: stringOrNull(a.Language),
 					Absent: a.Absent, SeatUID: a.SeatUID, BookingFieldsResponses: seatResponses(a),
 					Metadata: a.SeatMetadata,
 				})
@@ -209,8 +257,8 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 	}
 
 	attendees := make([]attendeeOut, 0, len(b.Attendees))
-	for i, a := range b.Attendees {
-		ao := attendeeOut{Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: language(&b.Attendees[i].Language), Absent: a.Absent}
+	for _, a := range b.Attendees {
+		ao := attendeeOut{Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: stringOrNull(a.Language), Absent: a.Absent}
 		if !b.IsRecurring() {
 			ao.PhoneNumber = a.PhoneNumber
 		}
@@ -277,16 +325,6 @@ func (w wireShapes) hostsOf(hostID int) []hostOut {
 		return h
 	}
 	return noHosts
-}
-
-// language is an attendee's language for the output: null when empty, else a pointer to the
-// booking's own string (not to a copy: one allocation fewer per attendee shown; the output
-// shape is read-only).
-func language(l *string) *string {
-	if *l == "" {
-		return nil
-	}
-	return l
 }
 
 // bookingResponses are a booking's answers as shown: the booker's name and email, guests

@@ -8,233 +8,48 @@ import (
 	"unicode/utf8"
 )
 
-// A hand-written encoder for the hot wire shapes (bookingOut and the success envelope
-// around one or a page of them). encoding/json spends most of a list's time in reflection,
-// in the nullable fields' MarshalJSON (whose output it then re-scans) and in sorting map
-// keys through reflect; appending straight into one buffer is several times faster and
-// allocates a fraction. The output is byte for byte what json.Marshal makes of the same
-// values: the struct tags stay the reference, and encode_test.go compares both on every
-// kind of booking and fuzzes the string escaping.
+// The encoder of the hot wire shapes (the success envelope and the bookings in it).
+// encoding/json spends most of a list's time in reflection, in the nullable fields'
+// MarshalJSON (whose output it then re-scans) and in sorting map keys through reflect;
+// appending straight into one buffer is several times faster and allocates a fraction.
+//
+// The append function of each wire struct is generated from its fields and json tags
+// (encode_gen.go, by internal/wiregen): the struct is the one description of its shape.
+// This file holds what the generated code calls: the types with their own encoding
+// (nullable, wireTime, responsesOut: their AppendJSON next to their MarshalJSON), interface
+// values, maps and strings. The output is byte for byte what json.Marshal makes of the same
+// values: encode_test.go compares both on values with every field in each of its states,
+// on every kind of fixture booking, and fuzzes them; TestEncodeGenFresh fails when the
+// generated file is stale.
+
+//go:generate go run ../internal/wiregen/cmd/wiregen -o encode_gen.go -types successEnvelope,pagination,bookingOut,hostOut,eventTypeOut,attendeeOut,seatedAttendeeOut -slices bookingOut,hostOut,attendeeOut,seatedAttendeeOut
 
 // appendSuccess appends {"status":"success","data":<data>[,"pagination":…]}, data being
 // a bookingOut, a []bookingOut or anything json.Marshal takes.
 func appendSuccess(buf []byte, data any, p *pagination) ([]byte, error) {
-	buf = append(buf, `{"status":"success","data":`...)
-	var err error
-	switch d := data.(type) {
+	return appendSuccessEnvelope(buf, &successEnvelope{Status: statusSuccess, Data: data, Pagination: p})
+}
+
+// appendAny appends a value held in an interface field (the data of an envelope, a
+// booking's attendees, a host's id): the wire shapes through their generated functions,
+// anything else as appendValue does.
+func appendAny(buf []byte, v any) ([]byte, error) {
+	switch t := v.(type) {
+	case int:
+		return appendInt(buf, t), nil
 	case bookingOut:
-		buf, err = appendBooking(buf, &d)
+		return appendBookingOut(buf, &t)
 	case []bookingOut:
-		buf, err = appendBookings(buf, d)
-	default:
-		buf, err = appendMarshal(buf, data)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if p != nil {
-		buf = append(buf, `,"pagination":`...)
-		if buf, err = appendMarshal(buf, p); err != nil {
-			return nil, err
-		}
-	}
-	return append(buf, '}'), nil
-}
-
-func appendBookings(buf []byte, bs []bookingOut) ([]byte, error) {
-	if bs == nil {
-		return append(buf, "null"...), nil
-	}
-	buf = append(buf, '[')
-	for i := range bs {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		var err error
-		if buf, err = appendBooking(buf, &bs[i]); err != nil {
-			return nil, err
-		}
-	}
-	return append(buf, ']'), nil
-}
-
-// appendBooking appends b as json.Marshal would: fields in struct order, omitempty and
-// omitzero honoured.
-func appendBooking(buf []byte, b *bookingOut) ([]byte, error) {
-	buf = appendInt(append(buf, `{"id":`...), b.ID)
-	buf = appendString(append(buf, `,"uid":`...), b.UID)
-	buf = appendString(append(buf, `,"title":`...), b.Title)
-	buf = appendStringPtr(append(buf, `,"description":`...), b.Description)
-	buf = append(buf, `,"hosts":`...)
-	if b.Hosts == nil {
-		buf = append(buf, "null"...)
-	} else {
-		buf = append(buf, '[')
-		for i, h := range b.Hosts {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = append(buf, `{"id":`...)
-			switch id := h.ID.(type) {
-			case int:
-				buf = appendInt(buf, id)
-			case string:
-				buf = appendString(buf, id)
-			default:
-				var err error
-				if buf, err = appendMarshal(buf, id); err != nil {
-					return nil, err
-				}
-			}
-			buf = appendString(append(buf, `,"name":`...), h.Name)
-			buf = appendString(append(buf, `,"email":`...), h.Email)
-			buf = appendString(append(buf, `,"username":`...), h.Username)
-			if h.TimeZone != "" {
-				buf = appendString(append(buf, `,"timeZone":`...), h.TimeZone)
-			}
-			buf = append(buf, '}')
-		}
-		buf = append(buf, ']')
-	}
-	buf = appendString(append(buf, `,"status":`...), string(b.Status))
-	buf = appendNullable(buf, `,"cancellationReason":`, b.CancellationReason)
-	buf = appendNullable(buf, `,"cancelledByEmail":`, b.CancelledByEmail)
-	buf = appendOmitEmpty(buf, `,"reschedulingReason":`, b.ReschedulingReason)
-	buf = appendOmitEmpty(buf, `,"rescheduledFromUid":`, b.RescheduledFromUID)
-	buf = appendOmitEmpty(buf, `,"rescheduledToUid":`, b.RescheduledToUID)
-	buf = appendNullable(buf, `,"rescheduledByEmail":`, b.RescheduledByEmail)
-	buf = appendWireTime(append(buf, `,"start":`...), b.Start.t)
-	buf = appendWireTime(append(buf, `,"end":`...), b.End.t)
-	buf = appendInt(append(buf, `,"duration":`...), b.Duration)
-	buf = append(buf, `,"eventTypeId":`...)
-	if b.EventTypeID == nil {
-		buf = append(buf, "null"...)
-	} else {
-		buf = appendInt(buf, *b.EventTypeID)
-	}
-	buf = append(buf, `,"eventType":`...)
-	if b.EventType == nil {
-		buf = append(buf, "null"...)
-	} else {
-		buf = appendInt(append(buf, `{"id":`...), b.EventType.ID)
-		buf = append(appendString(append(buf, `,"slug":`...), b.EventType.Slug), '}')
-	}
-	buf = appendOmitEmpty(buf, `,"meetingUrl":`, b.MeetingURL)
-	buf = appendString(append(buf, `,"location":`...), b.Location)
-	buf = strconv.AppendBool(append(buf, `,"absentHost":`...), b.AbsentHost)
-	buf = appendWireTime(append(buf, `,"createdAt":`...), b.CreatedAt.t)
-	buf = appendWireTime(append(buf, `,"updatedAt":`...), b.UpdatedAt.t)
-	var err error
-	if buf, err = appendMap(append(buf, `,"metadata":`...), b.Metadata); err != nil {
-		return nil, err
-	}
-	buf = append(buf, `,"rating":`...)
-	if b.Rating == nil {
-		buf = append(buf, "null"...)
-	} else if buf, err = appendMarshal(buf, *b.Rating); err != nil {
-		return nil, err
-	}
-	buf = appendString(append(buf, `,"icsUid":`...), b.ICSUID)
-	buf = appendOmitEmpty(buf, `,"seatUid":`, b.SeatUID)
-	buf = append(buf, `,"attendees":`...)
-	switch as := b.Attendees.(type) {
+		return appendBookingOutSlice(buf, t)
 	case []attendeeOut:
-		buf = appendAttendees(buf, as)
+		return appendAttendeeOutSlice(buf, t)
 	case []seatedAttendeeOut:
-		if buf, err = appendSeatedAttendees(buf, as); err != nil {
-			return nil, err
-		}
-	default:
-		if buf, err = appendMarshal(buf, as); err != nil {
-			return nil, err
-		}
+		return appendSeatedAttendeeOutSlice(buf, t)
 	}
-	if len(b.Guests) > 0 {
-		buf = appendStrings(append(buf, `,"guests":`...), b.Guests)
-	}
-	if !b.BookingFieldsResponses.IsZero() {
-		if buf, err = appendResponses(append(buf, `,"bookingFieldsResponses":`...), &b.BookingFieldsResponses); err != nil {
-			return nil, err
-		}
-	}
-	buf = appendOmitEmpty(buf, `,"recurringBookingUid":`, b.RecurringBookingUID)
-	return append(buf, '}'), nil
-}
-
-func appendAttendees(buf []byte, as []attendeeOut) []byte {
-	if as == nil {
-		return append(buf, "null"...)
-	}
-	buf = append(buf, '[')
-	for i, a := range as {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = appendAttendeeStart(buf, a.Name, a.Email, a.TimeZone, a.Language, a.Absent)
-		buf = appendOmitEmpty(buf, `,"phoneNumber":`, a.PhoneNumber)
-		buf = append(buf, '}')
-	}
-	return append(buf, ']')
-}
-
-func appendSeatedAttendees(buf []byte, as []seatedAttendeeOut) ([]byte, error) {
-	if as == nil {
-		return append(buf, "null"...), nil
-	}
-	buf = append(buf, '[')
-	for i, a := range as {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = appendAttendeeStart(buf, a.Name, a.Email, a.TimeZone, a.Language, a.Absent)
-		buf = appendString(append(buf, `,"seatUid":`...), a.SeatUID)
-		var err error
-		if buf, err = appendMap(append(buf, `,"bookingFieldsResponses":`...), a.BookingFieldsResponses); err != nil {
-			return nil, err
-		}
-		if len(a.Metadata) > 0 {
-			if buf, err = appendMap(append(buf, `,"metadata":`...), a.Metadata); err != nil {
-				return nil, err
-			}
-		}
-		buf = append(buf, '}')
-	}
-	return append(buf, ']'), nil
-}
-
-// appendAttendeeStart opens an attendee object with the keys both attendee shapes begin with.
-func appendAttendeeStart(buf []byte, name, email, timeZone string, language *string, absent bool) []byte {
-	buf = appendString(append(buf, `{"name":`...), name)
-	buf = appendString(append(buf, `,"email":`...), email)
-	buf = appendString(append(buf, `,"timeZone":`...), timeZone)
-	buf = appendStringPtr(append(buf, `,"language":`...), language)
-	return strconv.AppendBool(append(buf, `,"absent":`...), absent)
+	return appendValue(buf, v)
 }
 
 func appendInt(buf []byte, v int) []byte { return strconv.AppendInt(buf, int64(v), 10) }
-
-func appendStringPtr(buf []byte, p *string) []byte {
-	if p == nil {
-		return append(buf, "null"...)
-	}
-	return appendString(buf, *p)
-}
-
-// appendOmitEmpty appends key and s unless s is empty (omitempty).
-func appendOmitEmpty(buf []byte, key, s string) []byte {
-	if s == "" {
-		return buf
-	}
-	return appendString(append(buf, key...), s)
-}
-
-// appendNullable appends key and n unless n is absent (omitzero).
-func appendNullable(buf []byte, key string, n nullable[string]) []byte {
-	if !n.set {
-		return buf
-	}
-	return appendStringPtr(append(buf, key...), n.v)
-}
 
 // appendResponses appends r's merged map (responsesOut.merged) with its keys sorted, as
 // encoding/json does, without building it: the derived keys are email, guests and name,

@@ -21,6 +21,8 @@ func TestGolden(t *testing.T) {
 	f := MustServer(t, Config{Seed: 1})
 	plain := f.eventType(t, profile.KindPlain)
 	rec := f.eventType(t, profile.KindRecurring)
+	seatedBody := createBody(f.eventType(t, profile.KindSeated).ID, slot(5, 10), "golden@example.com")
+	seatedBody["metadata"] = map[string]any{"source": "golden"}
 	steps := []struct {
 		name, method, path, key string
 		body                    any
@@ -34,6 +36,9 @@ func TestGolden(t *testing.T) {
 		{"error-validation-strict", "POST", "/v2/bookings", "", map[string]any{"start": "soon"}},
 		{"error-validation-lenient", "GET", "/v2/bookings?take=500&sortStart=up", f.key(0), nil},
 		{"error-no-auth", "GET", "/v2/bookings", "", nil},
+		// Last, so that the uids of the steps above stay as they were. It pins the seated
+		// shape, with the seat's metadata (an optional key no fixture sets).
+		{"create-seated", "POST", "/v2/bookings", f.key(0), seatedBody},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
