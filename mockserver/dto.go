@@ -6,6 +6,7 @@ import (
 
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/fixtures"
+	"github.com/calmock/calmock/internal/wiretime"
 )
 
 // Wire shapes of bookings (behaviour notes §7). Keys whose value is undefined upstream are
@@ -28,12 +29,12 @@ func (n nullable[T]) MarshalJSON() ([]byte, error) {
 	return json.Marshal(*n.v)
 }
 
-// wireTime is an instant as the API writes it (wireTimeLayout). json.Marshal goes through
-// time.Format; the hand encoder appends the same bytes without a string per instant.
+// wireTime is an instant as the API writes it (wiretime). json.Marshal makes a string of it;
+// the hand encoder appends the same bytes without one per instant.
 type wireTime struct{ t time.Time }
 
 func (w wireTime) MarshalJSON() ([]byte, error) {
-	return json.Marshal(w.t.UTC().Format(wireTimeLayout))
+	return json.Marshal(wiretime.Format(w.t))
 }
 
 // responsesOut is a non-seated booking's bookingFieldsResponses: the booker's name and email
