@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,7 +74,7 @@ func decodeCreate(body map[string]any) (booking.CreateInput, error) {
 		}
 		if present(a, "language") {
 			s, _ := a["language"].(string)
-			if !contains(languages, s) {
+			if !slices.Contains(languages, s) {
 				sub.add("language", a["language"], "isEnum", "language must be one of the following values: "+strings.Join(languages, ", "))
 			}
 			in.Attendee.Language = s
@@ -365,7 +366,7 @@ func decodeListQuery(q url.Values) (booking.Filter, error) {
 			errs.add("status", target["status"], "arrayNotEmpty", msgEmptyStatus)
 		}
 		for _, p := range parts {
-			if !contains(listStatuses, p) {
+			if !slices.Contains(listStatuses, p) {
 				errs.add("status", target["status"], "isStatus", msgInvalidStatus)
 				break
 			}
@@ -475,7 +476,7 @@ func decodeReferencesQuery(q url.Values) (string, error) {
 		return "", nil
 	}
 	t := q.Get("type")
-	if !contains(referenceTypes, t) {
+	if !slices.Contains(referenceTypes, t) {
 		var errs errorsList
 		errs.add("type", t, "isEnum", "type must be one of the following values: "+strings.Join(referenceTypes, ", "))
 		return "", lenientError(map[string]any{"type": t}, errs)
