@@ -155,7 +155,7 @@ var _ = ReportAfterSuite("per-feature conformance summary", func(r Report) {
 	if rep.Spec == "" {
 		rep.Spec = "embedded"
 	}
-	if totals.Failed > 0 {
+	if totals.Failed > 0 || !r.SuiteSucceeded { // a failed setup runs no scenario, yet fails
 		rep.Outcome = "fail"
 	}
 	rep.WriteText(GinkgoWriter)
