@@ -19,7 +19,7 @@ GO=${GO:-go}
 COUNT=${COUNT:-5}
 BENCHTIME=${BENCHTIME:-200ms}
 BENCH=${BENCH:-.}
-PKGS=${PKGS:-"./mockserver ./booking/memstore ./openapi ./fixtures"}
+PKGS=${PKGS:-"./mockserver ./booking/memstore ./openapi ./fixtures ./internal/wiretime"}
 LOADFLAGS=${LOADFLAGS:-}
 BENCHSTAT_VERSION=v0.0.0-20260908200009-22c9c6c9d4da
 

@@ -103,7 +103,7 @@ func (s *Service) cancelOptions(caller *User, b Booking, et EventType, reason st
 // cancelOccurrences cancels the occurrences of series selected by pick that are not already
 // cancelled, and answers with the whole series.
 func (s *Service) cancelOccurrences(tx Tx, caller *User, series []Booking, now time.Time, reason string, pick func(Booking) bool) (Result, error) {
-	sortByStart(series)
+	SortByStart(series)
 	for i, o := range series {
 		if o.Status == StatusCancelled || !pick(o) {
 			continue

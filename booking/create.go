@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -167,7 +168,7 @@ func bookingLength(et EventType, want *int) (int, error) {
 	if len(et.LengthOptions) == 0 {
 		return 0, Errorf(EINVALID, msgLengthNotVariable)
 	}
-	if !containsInt(et.LengthOptions, *want) {
+	if !slices.Contains(et.LengthOptions, *want) {
 		opts := make([]string, len(et.LengthOptions))
 		for i, o := range et.LengthOptions {
 			opts[i] = strconv.Itoa(o)
@@ -238,7 +239,7 @@ func resolveLocation(et EventType, in CreateInput) (location, error) {
 	if l.Type == "" {
 		return location{value: l.Raw}, nil
 	}
-	if !containsString(et.Locations, l.Type) {
+	if !slices.Contains(et.Locations, l.Type) {
 		return location{}, Errorf(EINVALID, "Booking location with type %s not valid for event type with id=%d. The event type has following location types: %s, and only these types are allowed for booking location.", l.Type, et.ID, strings.Join(et.Locations, ", "))
 	}
 	out := location{kind: l.Type}
@@ -256,7 +257,7 @@ func resolveLocation(et EventType, in CreateInput) (location, error) {
 	case "attendeeDefined":
 		out.value = l.Location
 	case "integration":
-		if !containsString(et.Integrations, l.Integration) {
+		if !slices.Contains(et.Integrations, l.Integration) {
 			return location{}, Errorf(EINVALID, "Booking location with integration %s not valid for event type with id=%d. The event type has following integrations: %s, and only these integrations are allowed for booking location.", l.Integration, et.ID, strings.Join(et.Integrations, ", "))
 		}
 		out = integrationLocation(l.Integration)

@@ -15,7 +15,7 @@ func (s *Service) Get(ctx context.Context, caller *User, uid string) (Result, er
 			return nil
 		}
 		if series := tx.Series(uid); len(series) > 0 {
-			sortByStart(series)
+			SortByStart(series)
 			res = Result{Bookings: series, Series: true}
 			return nil
 		}

@@ -1,7 +1,6 @@
 package booking
 
 import (
-	"sort"
 	"strings"
 	"time"
 )
@@ -96,16 +95,6 @@ func eventTitle(c Catalog, et EventType, host User, attendeeName string) string 
 	return et.Title + " between " + hostName + " and " + attendeeName
 }
 
-// sortByStart orders bookings by start, then id.
-func sortByStart(bs []Booking) {
-	sort.SliceStable(bs, func(i, j int) bool {
-		if !bs[i].Start.Equal(bs[j].Start) {
-			return bs[i].Start.Before(bs[j].Start)
-		}
-		return bs[i].ID < bs[j].ID
-	})
-}
-
 // seatIndex returns the index of the attendee holding seatUID, or -1.
 func seatIndex(b Booking, seatUID string) int {
 	for i, a := range b.Attendees {
@@ -128,22 +117,4 @@ func hasAttendeeEmail(b *Booking, email string) bool {
 
 func notFoundInDatabase(uid string) *Error {
 	return Errorf(ENOTFOUND, "Booking with uid=%s was not found in the database", uid)
-}
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -124,12 +124,12 @@ func (s *Service) matches(b *Booking, f Filter, now time.Time) bool {
 	if f.BookingUID != "" && b.UID != f.BookingUID {
 		return false
 	}
-	if len(f.EventTypeIDs) > 0 && !containsInt(f.EventTypeIDs, b.EventTypeID) {
+	if len(f.EventTypeIDs) > 0 && !slices.Contains(f.EventTypeIDs, b.EventTypeID) {
 		return false
 	}
 	if len(f.TeamIDs) > 0 {
 		et, ok := s.catalog.EventTypeByID(b.EventTypeID)
-		if !ok || !containsInt(f.TeamIDs, et.TeamID) {
+		if !ok || !slices.Contains(f.TeamIDs, et.TeamID) {
 			return false
 		}
 	}

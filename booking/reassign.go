@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -60,7 +61,7 @@ func (s *Service) ReassignTo(ctx context.Context, caller User, uid string, userI
 			return Errorf(ENOTFOUND, "User with id=%d was not found in the database", userID)
 		}
 		et, ok := s.catalog.EventTypeByID(b.EventTypeID)
-		if !ok || et.SchedulingType != SchedulingRoundRobin || !containsInt(et.HostIDs, userID) {
+		if !ok || et.SchedulingType != SchedulingRoundRobin || !slices.Contains(et.HostIDs, userID) {
 			return Errorf(EINVALID, "User with id=%d is not a valid Round Robin host - the user to which you reassign this booking must be one of the booking hosts. Fetch the booking using following endpoint and select id of one of the hosts: https://cal.com/docs/api-reference/v2/bookings/get-a-booking", userID)
 		}
 		r, err := s.reassign(tx, b, et, u, now)

@@ -3,6 +3,8 @@ package booking
 import (
 	"strings"
 	"time"
+
+	"github.com/calmock/calmock/internal/wiretime"
 )
 
 // This file is the status machine (behaviour notes §8) as data plus pure functions. Nothing
@@ -233,7 +235,7 @@ func MarkAbsent(b Booking, in MarkAbsentInput, now time.Time) (Booking, error) {
 		return b, e
 	}
 	if now.Before(b.Start) {
-		return b, Errorf(EINVALID, "Bookings can only be marked as absent after their scheduled start time. Current time in UTC+0: %s, Booking start time in UTC+0: %s", ISOTime(now), ISOTime(b.Start))
+		return b, Errorf(EINVALID, "Bookings can only be marked as absent after their scheduled start time. Current time in UTC+0: %s, Booking start time in UTC+0: %s", wiretime.Format(now), wiretime.Format(b.Start))
 	}
 	if in.Host != nil && *in.Host {
 		b.AbsentHost = true
@@ -262,6 +264,3 @@ func Reassign(b Booking, hostID int, title string, now time.Time) (Booking, erro
 	b.UpdatedAt = now
 	return b, nil
 }
-
-// ISOTime formats t like JavaScript's Date.toISOString: UTC with milliseconds.
-func ISOTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

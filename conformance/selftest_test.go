@@ -130,7 +130,7 @@ func TestSelf_BrokenTargets(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			mock, err := mockserver.New(mockserver.Config{Seed: 1, RateLimit: 1_000_000})
 			if err != nil {
-				t.Skipf("mock not available: %v", err)
+				t.Fatalf("starting the mock: %v", err)
 			}
 			target, _, closeFn, err := conformance.Setup(context.Background(), conformance.Options{Handler: tt.breaker.wrap(mock)})
 			defer closeFn()

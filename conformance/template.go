@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/calmock/calmock/internal/wiretime"
 )
 
 // Templates are written {{expr}} inside any string of a request (path, headers, query, body)
@@ -30,9 +32,6 @@ import (
 // Time slots: each run picks a week far in the future (from its run id); scenario i books
 // on its own day, 28·i days after that week (so weekly recurring series never overlap another
 // scenario), slot N at 09:00+N local time of the profile's first user (then the next day).
-
-// TimeLayout is how times are written into requests, the same form Cal.com answers with.
-const TimeLayout = "2006-01-02T15:04:05.000Z"
 
 // RunInfo identifies one run. Every process of a parallel run must share it so that
 // scenarios keep distinct slots and emails.
@@ -188,7 +187,7 @@ func (e *env) resolve(expr string) (any, error) {
 		}
 		t = t.Add(d)
 	}
-	return t.UTC().Format(TimeLayout), nil
+	return wiretime.Format(t), nil // how Cal.com answers, so requests use it too
 }
 
 // slot is the scenario's n-th slot: its own day, 09:00+n local time (8 per day).

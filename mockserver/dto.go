@@ -6,6 +6,7 @@ import (
 
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/fixtures"
+	"github.com/calmock/calmock/internal/wiretime"
 )
 
 // Wire shapes of bookings (behaviour notes §7). Keys whose value is undefined upstream are
@@ -39,12 +40,12 @@ func (n nullable[T]) AppendJSON(buf []byte) ([]byte, error) {
 	return appendMarshal(buf, *n.v)
 }
 
-// wireTime is an instant as the API writes it (wireTimeLayout). json.Marshal goes through
-// time.Format; the hand encoder appends the same bytes without a string per instant.
+// wireTime is an instant as the API writes it (wiretime). json.Marshal makes a string of it;
+// the hand encoder appends the same bytes without one per instant.
 type wireTime struct{ t time.Time }
 
 func (w wireTime) MarshalJSON() ([]byte, error) {
-	return json.Marshal(w.t.UTC().Format(wireTimeLayout))
+	return json.Marshal(wiretime.Format(w.t))
 }
 
 // AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/calmock/calmock/internal/wiretime"
 )
 
 // The encoder of the hot wire shapes (the success envelope and the bookings in it).
@@ -118,9 +120,9 @@ func appendStrings(buf []byte, ss []string) []byte {
 	return append(buf, ']')
 }
 
-// appendWireTime appends t as a JSON string in wireTimeLayout (see formatTime).
+// appendWireTime appends t as a JSON string in the API's form (wiretime).
 func appendWireTime(buf []byte, t time.Time) []byte {
-	return append(appendTime(append(buf, '"'), t), '"')
+	return append(wiretime.Append(append(buf, '"'), t), '"')
 }
 
 // appendMap appends a JSON object with sorted keys, as encoding/json does. Values of the

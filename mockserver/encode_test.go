@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"math/rand/v2"
 	"testing"
-	"time"
 
 	"github.com/calmock/calmock/booking"
 )
@@ -113,30 +111,4 @@ func FuzzAppendString(f *testing.F) {
 			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
 		}
 	})
-}
-
-// TestFormatTime: the hand-made formatter agrees with time.Format on the wire layout for
-// instants across the four-digit years (every field at its edges, other zones, sub-millisecond
-// parts that must be cut, not rounded) and outside them, where it defers to Format.
-func TestFormatTime(t *testing.T) {
-	zone := time.FixedZone("UTC+05:30", 5*3600+1800)
-	times := []time.Time{
-		{},
-		time.Date(2026, 12, 3, 7, 9, 5, 999_999_999, time.UTC),
-		time.Date(1999, 12, 31, 23, 59, 59, 0, zone),
-		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(9999, 12, 31, 23, 59, 59, 999_000_000, time.UTC),
-		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(-1, 6, 15, 12, 0, 0, 0, time.UTC),
-		time.Unix(0, 1),
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 10_000 {
-		times = append(times, time.Unix(rng.Int64N(400_000_000_000)-62_000_000_000, rng.Int64N(1e9)).In(zone))
-	}
-	for _, tm := range times {
-		if got, want := formatTime(tm), tm.UTC().Format(wireTimeLayout); got != want {
-			t.Fatalf("formatTime(%v) = %q, want %q", tm, got, want)
-		}
-	}
 }

@@ -8,9 +8,9 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/calmock/calmock/booking"
+	"github.com/calmock/calmock/internal/wiretime"
 )
 
 // Wire envelopes. The real API answers through several exception filters, each with its own
@@ -188,54 +188,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) writeEnvelope(w http.ResponseWriter, r *http.Request, status int, body errorBody) {
 	writeJSON(w, status, errorEnvelope{
 		Status:    statusError,
-		Timestamp: formatTime(s.clock.Now()),
+		Timestamp: wiretime.Format(s.clock.Now()),
 		Path:      r.URL.RequestURI(),
 		Error:     body,
 	})
 }
-
-// formatTime renders a time as Cal.com does: UTC, milliseconds, Z.
-func formatTime(t time.Time) string {
-	var spare [24]byte
-	return string(appendTime(spare[:0], t))
-}
-
-// appendTime appends t in wireTimeLayout. It does by hand what t.UTC().AppendFormat does,
-// which parses its layout on every call: a booking has four instants, and on a GET that
-// parsing was a twentieth of the server's CPU.
-func appendTime(buf []byte, t time.Time) []byte {
-	u := t.UTC()
-	y, mo, d := u.Date()
-	if y < 0 || y > 9999 {
-		return u.AppendFormat(buf, wireTimeLayout) // Format's own rendering of such years
-	}
-	h, mi, sec := u.Clock()
-	var b [24]byte
-	put := func(i, v, digits int) {
-		for j := i + digits - 1; j >= i; j-- {
-			b[j] = byte('0' + v%10)
-			v /= 10
-		}
-	}
-	put(0, y, 4)
-	b[4] = '-'
-	put(5, int(mo), 2)
-	b[7] = '-'
-	put(8, d, 2)
-	b[10] = 'T'
-	put(11, h, 2)
-	b[13] = ':'
-	put(14, mi, 2)
-	b[16] = ':'
-	put(17, sec, 2)
-	b[19] = '.'
-	put(20, u.Nanosecond()/int(time.Millisecond), 3) // truncated, as Format does
-	b[23] = 'Z'
-	return append(buf, b[:]...)
-}
-
-// wireTimeLayout is how the API writes instants: UTC, milliseconds, a literal Z.
-const wireTimeLayout = "2006-01-02T15:04:05.000Z"
 
 // logger returns l, or a logger that discards everything.
 func logger(l *slog.Logger) *slog.Logger {

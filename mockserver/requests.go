@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -111,7 +112,7 @@ func decodeAttendee(errs *errorsList, body map[string]any) booking.AttendeeInput
 	}
 	if present(a, "language") {
 		s, _ := a["language"].(string)
-		if !contains(languages, s) {
+		if !slices.Contains(languages, s) {
 			sub.add("language", a["language"], "isEnum", "language must be one of the following values: "+strings.Join(languages, ", "))
 		}
 		at.Language = s
@@ -434,7 +435,7 @@ func decodeListQuery(q url.Values) (booking.Filter, error) {
 			errs.add("status", target["status"], "arrayNotEmpty", msgEmptyStatus)
 		}
 		for _, p := range parts {
-			if !contains(listStatuses, p) {
+			if !slices.Contains(listStatuses, p) {
 				errs.add("status", target["status"], "isStatus", msgInvalidStatus)
 				break
 			}
@@ -544,7 +545,7 @@ func decodeReferencesQuery(q url.Values) (string, error) {
 		return "", nil
 	}
 	t := q.Get("type")
-	if !contains(referenceTypes, t) {
+	if !slices.Contains(referenceTypes, t) {
 		var errs errorsList
 		errs.add("type", t, "isEnum", "type must be one of the following values: "+strings.Join(referenceTypes, ", "))
 		return "", lenientError(map[string]any{"type": t}, errs)

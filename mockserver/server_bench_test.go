@@ -408,21 +408,3 @@ func BenchmarkAppendString(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkFormatTime is one wire timestamp; a booking has four.
-func BenchmarkFormatTime(b *testing.B) {
-	tm := benchAt.Add(1234567 * time.Millisecond)
-	b.ReportAllocs()
-	for b.Loop() {
-		_ = formatTime(tm)
-	}
-}
-
-// BenchmarkFormatTime_Layout is the same through time.Format, for comparison.
-func BenchmarkFormatTime_Layout(b *testing.B) {
-	tm := benchAt.Add(1234567 * time.Millisecond)
-	b.ReportAllocs()
-	for b.Loop() {
-		_ = tm.UTC().Format(wireTimeLayout)
-	}
-}

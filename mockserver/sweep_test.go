@@ -5,17 +5,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/calmock/calmock/internal/testshared"
 	"github.com/calmock/calmock/openapi"
 	"github.com/calmock/calmock/profile"
 )
-
-// officialSpec is the official Cal.com document in the shared folder beside the project.
-const officialSpec = "../../shared/reference/calcom-openapi-v2.json"
 
 // sweepCase is one request of the sweep; its response is checked against the documents.
 type sweepCase struct {
@@ -119,14 +116,13 @@ func TestSweep_ResponsesMatchDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	docs["embedded"] = embedded
-	if _, err := os.Stat(officialSpec); err == nil {
-		official, err := openapi.Load(officialSpec)
+	// Without the shared folder, the embedded document alone (testshared logs why).
+	if path, ok := testshared.Lookup(t, "reference/calcom-openapi-v2.json"); ok {
+		official, err := openapi.Load(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		docs["official"] = official
-	} else {
-		t.Logf("official document not at %s: checking against the embedded one only", officialSpec)
 	}
 
 	f := MustServer(t, Config{RateLimit: 1000})

@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -122,7 +123,7 @@ func toValidationErrors(target any, errs errorsList) []validationError {
 func rejectUnknown(errs *errorsList, obj map[string]any, allowed ...string) {
 	var unknown []string
 	for k := range obj {
-		if !contains(allowed, k) {
+		if !slices.Contains(allowed, k) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -130,15 +131,6 @@ func rejectUnknown(errs *errorsList, obj map[string]any, allowed ...string) {
 	for _, k := range unknown {
 		errs.add(k, obj[k], "whitelistValidation", "property "+k+" should not exist")
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // present reports whether obj has key with a non-null value (class-validator's IsOptional

@@ -8,11 +8,17 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/calmock/calmock/internal/testshared"
 )
 
-// officialPath is the official Cal.com document, kept beside the project root. Tests that need
-// it skip when it is absent (for example in a checkout without the shared folder).
-const officialPath = "../../shared/reference/calcom-openapi-v2.json"
+// officialPath is the official Cal.com document in the shared folder beside the project
+// root. A test that needs it skips when the folder is absent (testshared says when it fails
+// instead).
+func officialPath(tb testing.TB) string {
+	tb.Helper()
+	return testshared.Path(tb, "reference/calcom-openapi-v2.json")
+}
 
 // embedded is loaded once: every test reads it and none modifies it, and sharing it also
 // exercises the concurrent, lazy validator construction under -race.
@@ -32,15 +38,13 @@ func MustEmbedded(tb testing.TB) *Document {
 	return embeddedDoc
 }
 
-// MustOfficial loads the official document or skips the test.
+// MustOfficial loads the official document, or skips the test as officialPath does.
 func MustOfficial(tb testing.TB) *Document {
 	tb.Helper()
-	if _, err := os.Stat(officialPath); err != nil {
-		tb.Skipf("official document not available at %s: %v", officialPath, err)
-	}
-	d, err := Load(officialPath)
+	path := officialPath(tb)
+	d, err := Load(path)
 	if err != nil {
-		tb.Fatalf("Load(%s): %v", officialPath, err)
+		tb.Fatalf("Load(%s): %v", path, err)
 	}
 	return d
 }

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,9 +17,10 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/calmock/calmock/booking/boltstore"
-	"time"
+	"github.com/calmock/calmock/internal/testshared"
 )
 
 func TestMain_ParseFlags(t *testing.T) {
@@ -135,17 +138,37 @@ func TestMain_BadFixturesFile(t *testing.T) {
 }
 
 // TestMain_ShutdownFinishesInFlight: a request whose body is still arriving when shutdown
-// starts is answered in full, and Run then returns nil promptly.
+// starts is answered in full, and Run then returns nil promptly. The order is forced, not
+// slept into: the handler reports the request, then shutdown starts, then (once the listener
+// is seen closed) the rest of the body is sent.
 func TestMain_ShutdownFinishesInFlight(t *testing.T) {
+	entered := make(chan struct{}, 1)
+	wrapForTest = func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/cancel") {
+				entered <- struct{}{}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	t.Cleanup(func() { wrapForTest = nil })
 	var out bytes.Buffer
 	m := NewMain(&out, io.Discard)
 	if err := m.ParseFlags([]string{"-addr", "127.0.0.1:0", "-rate-limit", "0"}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
-	addr := <-m.Addr
+	var addr string
+	select {
+	case addr = <-m.Addr:
+	case err := <-done:
+		t.Fatalf("Run: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not start within 30 s")
+	}
 
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest("POST", "http://"+addr+"/v2/bookings/unknown/cancel", pr)
@@ -164,14 +187,19 @@ func TestMain_ShutdownFinishesInFlight(t *testing.T) {
 	if _, err := pw.Write([]byte(`{"cancellationReason":`)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond) // the request is now being read by the server
+	waitFor(t, entered, "the cancel request to reach the handler")
 	cancel()
-	time.Sleep(100 * time.Millisecond)
+	waitListenerClosed(t, addr)
 	if _, err := pw.Write([]byte(`"late"}`)); err != nil {
 		t.Fatal(err)
 	}
 	pw.Close()
-	resp := <-respc
+	var resp *http.Response
+	select {
+	case resp = <-respc:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the in-flight request got no answer within 15 s of its body's end")
+	}
 	if resp == nil {
 		t.FailNow()
 	}
@@ -189,6 +217,34 @@ func TestMain_ShutdownFinishesInFlight(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "stopped") {
 		t.Errorf("no stop message in %q", out.String())
+	}
+}
+
+// waitFor waits for a value on c, or fails the test after 15 s naming what it waited for.
+func waitFor(t *testing.T, c <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-c:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("waited 15 s for %s", what)
+	}
+}
+
+// waitListenerClosed polls addr until a connection is refused: shutdown has begun (it closes
+// the listener before it waits for requests in flight). It fails the test after 15 s.
+func waitListenerClosed(t *testing.T, addr string) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(time.Millisecond) {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return
+		}
+		if err == nil {
+			c.Close()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still accepts connections (last dial: %v) 15 s after shutdown was asked for", addr, err)
+		}
 	}
 }
 
@@ -211,8 +267,7 @@ func TestMain_Spec(t *testing.T) {
 	if code, body := get(t, base+"/_calmock/openapi"); code != 200 || !strings.Contains(body, "openapi: 3.0.3") {
 		t.Fatalf("embedded document: %d %.200s", code, body)
 	}
-	const official = "../../../shared/reference/calcom-openapi-v2.json"
-	if _, err := os.Stat(official); err == nil {
+	if official, ok := testshared.Lookup(t, "reference/calcom-openapi-v2.json"); ok {
 		base, _ := MustRunMain(t, "-spec", official)
 		if code, body := get(t, base+"/_calmock/openapi"); code != 200 || !strings.Contains(body, "BookingsController_2024_08_13_getBookings") || strings.Contains(body, "openapi: 3.0.3") {
 			t.Fatalf("official document: %d %.200s", code, body)
@@ -290,7 +345,7 @@ func TestMain_KillDuringWriteBurst(t *testing.T) {
 		t.Skip("starts and kills a process")
 	}
 	data := filepath.Join(t.TempDir(), "calmock.db")
-	cmd, base := startChild(t, "-addr=127.0.0.1:0 -rate-limit=0 -data="+data)
+	cmd, base, _ := startChild(t, "-addr=127.0.0.1:0 -rate-limit=0 -data="+data)
 
 	// Writers run until the kill; each acknowledged uid is recorded.
 	var mu sync.Mutex
@@ -418,32 +473,49 @@ func TestMain_ExitCodes(t *testing.T) {
 	}
 }
 
-// TestMainProcess runs main() with the arguments in CALMOCK_MAIN_ARGS; it does nothing in a
-// normal test run.
+// TestMainProcess runs main() with the arguments in CALMOCK_MAIN_ARGS in a child process (see
+// startChild). With CALMOCK_ANNOUNCE_REQUESTS set it also prints a line as each request
+// reaches the handler ("calmock-test: request METHOD PATH"), so that the parent can order a
+// signal after a request without sleeping.
 func TestMainProcess(t *testing.T) {
 	args, ok := os.LookupEnv("CALMOCK_MAIN_ARGS")
 	if !ok {
-		return
+		t.Skip("the child process of TestMain_ExitCodes, TestMain_SIGTERM and TestMain_KillDuringWriteBurst")
+	}
+	if os.Getenv("CALMOCK_ANNOUNCE_REQUESTS") != "" {
+		wrapForTest = func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprintln(os.Stdout, announcePrefix, r.Method, r.URL.Path)
+				next.ServeHTTP(w, r)
+			})
+		}
 	}
 	os.Args = append([]string{"calmock"}, strings.Fields(args)...)
 	main()
 	os.Exit(0)
 }
 
+// announcePrefix starts the line a child prints as a request reaches its handler.
+const announcePrefix = "calmock-test: request"
+
 // TestMain_SIGTERM: the real binary (main() in a child process) with -data gets SIGTERM
 // while a request is in flight; the request completes, the process exits 0 within a bounded
-// time, and what it stored is there after a restart.
+// time, and what it stored is there after a restart. As in TestMain_ShutdownFinishesInFlight
+// the order is forced: the child announces the request, then gets SIGTERM, and the rest of
+// the body goes once its listener is seen closed.
 func TestMain_SIGTERM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
 	data := filepath.Join(t.TempDir(), "calmock.db")
-	cmd, base := startChild(t, "-addr=127.0.0.1:0 -rate-limit=0 -data="+data)
+	t.Setenv("CALMOCK_ANNOUNCE_REQUESTS", "1")
+	cmd, base, lines := startChild(t, "-addr=127.0.0.1:0 -rate-limit=0 -data="+data)
 	uid := createPlain(t, base, 5)
+	cancelPath := "/v2/bookings/" + uid + "/cancel"
 
 	// A request whose body is still arriving when SIGTERM comes.
 	pr, pw := io.Pipe()
-	req, _ := http.NewRequest("POST", base+"/v2/bookings/"+uid+"/cancel", pr)
+	req, _ := http.NewRequest("POST", base+cancelPath, pr)
 	req.Header.Set("cal-api-version", "2024-08-13")
 	req.Header.Set("Content-Type", "application/json")
 	respc := make(chan int, 1)
@@ -457,15 +529,20 @@ func TestMain_SIGTERM(t *testing.T) {
 		respc <- resp.StatusCode
 	}()
 	_, _ = pw.Write([]byte(`{"cancellationReason":`))
-	time.Sleep(100 * time.Millisecond)
+	waitForLine(t, lines, announcePrefix+" POST "+cancelPath)
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
+	waitListenerClosed(t, strings.TrimPrefix(base, "http://"))
 	_, _ = pw.Write([]byte(`"stopping"}`))
 	pw.Close()
-	if code := <-respc; code != http.StatusOK {
-		t.Fatalf("in-flight cancel got %d, want 200", code)
+	select {
+	case code := <-respc:
+		if code != http.StatusOK {
+			t.Fatalf("in-flight cancel got %d, want 200", code)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the in-flight cancel got no answer within 15 s of its body's end")
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -484,9 +561,10 @@ func TestMain_SIGTERM(t *testing.T) {
 }
 
 // startChild runs main() with args in a child process (this test binary re-executed, see
-// TestMainProcess) and returns it with its base URL once it serves. The child is killed when
-// the test ends, or after 60 s at the latest.
-func startChild(t *testing.T, args string) (*exec.Cmd, string) {
+// TestMainProcess) and returns it with its base URL once it serves, and the lines it prints
+// after its banner (the latest 64 unread ones; older ones are dropped so that the child never
+// blocks on its output). The child is killed when the test ends, or after 60 s at the latest.
+func startChild(t *testing.T, args string) (*exec.Cmd, string, <-chan string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestMainProcess$")
 	cmd.Env = append(os.Environ(), "CALMOCK_MAIN_ARGS="+args)
@@ -505,12 +583,42 @@ func startChild(t *testing.T, args string) (*exec.Cmd, string) {
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		if i := strings.Index(sc.Text(), "http://127.0.0.1:"); i >= 0 {
-			go func() { _, _ = io.Copy(io.Discard, stdout) }()
-			return cmd, strings.Fields(sc.Text()[i:])[0]
+			base := strings.Fields(sc.Text()[i:])[0] // before the scanner moves on
+			lines := make(chan string, 64)
+			go func() {
+				defer close(lines)
+				for sc.Scan() {
+					select {
+					case lines <- sc.Text():
+					default:
+					}
+				}
+			}()
+			return cmd, base, lines
 		}
 	}
-	t.Fatal("child did not start")
-	return nil, ""
+	t.Fatalf("child did not start (scan: %v)", sc.Err())
+	return nil, "", nil
+}
+
+// waitForLine reads lines until one is want, or fails the test after 15 s or when the child's
+// output ends.
+func waitForLine(t *testing.T, lines <-chan string, want string) {
+	t.Helper()
+	timeout := time.After(15 * time.Second)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("the child's output ended before %q", want)
+			}
+			if l == want {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no %q from the child within 15 s", want)
+		}
+	}
 }
 
 // TestMain_DumpFixtures: the dump is a fixture file that -fixtures accepts, so a user can
