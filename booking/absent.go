@@ -35,5 +35,8 @@ func (s *Service) MarkAbsent(ctx context.Context, caller User, uid string, in Ma
 		res = Result{Bookings: []Booking{m}}
 		return nil
 	})
-	return res, err
+	if err != nil {
+		return Result{}, err
+	}
+	return s.seenBy(&caller, res), nil
 }

@@ -22,20 +22,23 @@ const (
 // Statuses lists every status, in the order the spec's enum uses plus awaiting_host.
 var Statuses = []Status{StatusCancelled, StatusAccepted, StatusRejected, StatusPending, StatusAwaitingHost}
 
+// The yaml tags are the fixture file format (package fixtures): the JSON keys, with
+// omitempty where a fixture file leaves the key out when it is empty.
+
 // User is a Cal.com user: an organizer, a host of a team event type, or a caller.
 type User struct {
-	ID       int    `json:"id"`
-	Username string `json:"username"`
-	Name     string `json:"name"`
-	Email    string `json:"email"`
-	TimeZone string `json:"timeZone"`
+	ID       int    `json:"id" yaml:"id"`
+	Username string `json:"username" yaml:"username"`
+	Name     string `json:"name" yaml:"name"`
+	Email    string `json:"email" yaml:"email"`
+	TimeZone string `json:"timeZone" yaml:"timeZone"`
 }
 
 // Team owns team event types (round robin or collective).
 type Team struct {
-	ID   int    `json:"id"`
-	Slug string `json:"slug"`
-	Name string `json:"name"`
+	ID   int    `json:"id" yaml:"id"`
+	Slug string `json:"slug" yaml:"slug"`
+	Name string `json:"name" yaml:"name"`
 }
 
 // Frequency is the unit of a recurring event type, with Cal.com's numeric values.
@@ -49,9 +52,9 @@ const (
 
 // Recurrence describes a recurring event type: Count occurrences, every Interval units.
 type Recurrence struct {
-	Frequency Frequency `json:"freq"`
-	Interval  int       `json:"interval"`
-	Count     int       `json:"count"`
+	Frequency Frequency `json:"freq" yaml:"freq"`
+	Interval  int       `json:"interval" yaml:"interval"`
+	Count     int       `json:"count" yaml:"count"`
 }
 
 // SchedulingType says how a team event type picks its host.
@@ -65,38 +68,38 @@ const (
 
 // EventType is what a booking books. Exactly one of OwnerID (personal) or TeamID (team) is set.
 type EventType struct {
-	ID    int    `json:"id"`
-	Slug  string `json:"slug"`
-	Title string `json:"title"`
+	ID    int    `json:"id" yaml:"id"`
+	Slug  string `json:"slug" yaml:"slug"`
+	Title string `json:"title" yaml:"title"`
 	// LengthInMinutes is the default duration.
-	LengthInMinutes int `json:"lengthInMinutes"`
+	LengthInMinutes int `json:"lengthInMinutes" yaml:"lengthInMinutes"`
 	// LengthOptions, when non-empty, are the durations a booker may pick with
 	// lengthInMinutes (variable-length event types). Empty means fixed length.
-	LengthOptions []int `json:"lengthOptions,omitempty"`
+	LengthOptions []int `json:"lengthOptions,omitempty" yaml:"lengthOptions,omitempty,flow"`
 	// OwnerID is the user owning a personal event type; 0 for team event types.
-	OwnerID int `json:"ownerId,omitempty"`
+	OwnerID int `json:"ownerId,omitempty" yaml:"ownerId,omitempty"`
 	// TeamID is the team owning a team event type; 0 for personal ones.
-	TeamID         int            `json:"teamId,omitempty"`
-	SchedulingType SchedulingType `json:"schedulingType,omitempty"`
+	TeamID         int            `json:"teamId,omitempty" yaml:"teamId,omitempty"`
+	SchedulingType SchedulingType `json:"schedulingType,omitempty" yaml:"schedulingType,omitempty"`
 	// HostIDs are the users who can host a team event type; for round robin one of them is
 	// picked per booking.
-	HostIDs              []int `json:"hostIds,omitempty"`
-	RequiresConfirmation bool  `json:"requiresConfirmation,omitempty"`
+	HostIDs              []int `json:"hostIds,omitempty" yaml:"hostIds,omitempty,flow"`
+	RequiresConfirmation bool  `json:"requiresConfirmation,omitempty" yaml:"requiresConfirmation,omitempty"`
 	// SeatsPerTimeSlot > 0 makes the event type seated.
-	SeatsPerTimeSlot   int  `json:"seatsPerTimeSlot,omitempty"`
-	SeatsShowAttendees bool `json:"seatsShowAttendees,omitempty"`
+	SeatsPerTimeSlot   int  `json:"seatsPerTimeSlot,omitempty" yaml:"seatsPerTimeSlot,omitempty"`
+	SeatsShowAttendees bool `json:"seatsShowAttendees,omitempty" yaml:"seatsShowAttendees,omitempty"`
 	// Recurrence, when set, makes every booking a recurring series.
-	Recurrence *Recurrence `json:"recurrence,omitempty"`
+	Recurrence *Recurrence `json:"recurrence,omitempty" yaml:"recurrence,omitempty,flow"`
 	// Locations are the location types a booker may choose (e.g. "integration", "address");
 	// Integrations the integrations configured for type "integration" (e.g. "cal-video").
-	Locations    []string `json:"locations,omitempty"`
-	Integrations []string `json:"integrations,omitempty"`
+	Locations    []string `json:"locations,omitempty" yaml:"locations,omitempty,flow"`
+	Integrations []string `json:"integrations,omitempty" yaml:"integrations,omitempty,flow"`
 	// Address, Link and Phone are the organizer-defined values used for those location types.
-	Address string `json:"address,omitempty"`
-	Link    string `json:"link,omitempty"`
-	Phone   string `json:"phone,omitempty"`
+	Address string `json:"address,omitempty" yaml:"address,omitempty"`
+	Link    string `json:"link,omitempty" yaml:"link,omitempty"`
+	Phone   string `json:"phone,omitempty" yaml:"phone,omitempty"`
 	// DisableCancelling refuses cancellation ("This event type does not allow cancellations").
-	DisableCancelling bool `json:"disableCancelling,omitempty"`
+	DisableCancelling bool `json:"disableCancelling,omitempty" yaml:"disableCancelling,omitempty"`
 }
 
 // IsSeated reports whether bookings of the event type hold seats.
@@ -107,84 +110,84 @@ func (e EventType) IsTeam() bool { return e.TeamID != 0 }
 
 // Attendee is one person attending a booking. For seated bookings each attendee holds a seat.
 type Attendee struct {
-	Name        string `json:"name"`
-	Email       string `json:"email"`
-	TimeZone    string `json:"timeZone"`
-	Language    string `json:"language"`
-	PhoneNumber string `json:"phoneNumber,omitempty"`
-	Absent      bool   `json:"absent"`
+	Name        string `json:"name" yaml:"name"`
+	Email       string `json:"email" yaml:"email"`
+	TimeZone    string `json:"timeZone" yaml:"timeZone"`
+	Language    string `json:"language" yaml:"language,omitempty"`
+	PhoneNumber string `json:"phoneNumber,omitempty" yaml:"phoneNumber,omitempty"`
+	Absent      bool   `json:"absent" yaml:"absent,omitempty"`
 	// SeatUID is set for attendees of seated bookings.
-	SeatUID string `json:"seatUid,omitempty"`
+	SeatUID string `json:"seatUid,omitempty" yaml:"seatUid,omitempty"`
 	// SeatResponses and SeatMetadata are the seat's own booking-field answers and metadata.
-	SeatResponses map[string]any `json:"seatResponses,omitempty"`
-	SeatMetadata  map[string]any `json:"seatMetadata,omitempty"`
+	SeatResponses map[string]any `json:"seatResponses,omitempty" yaml:"seatResponses,omitempty"`
+	SeatMetadata  map[string]any `json:"seatMetadata,omitempty" yaml:"seatMetadata,omitempty"`
 }
 
 // Recording is a Cal Video recording of a booking.
 type Recording struct {
-	ID              string  `json:"id"`
-	RoomName        string  `json:"roomName"`
-	StartTs         int64   `json:"startTs"`
-	Status          string  `json:"status"`
-	MaxParticipants int     `json:"maxParticipants"`
-	Duration        int     `json:"duration"`
-	ShareToken      string  `json:"shareToken"`
-	DownloadLink    *string `json:"downloadLink"`
+	ID              string  `json:"id" yaml:"id"`
+	RoomName        string  `json:"roomName" yaml:"roomName"`
+	StartTs         int64   `json:"startTs" yaml:"startTs"`
+	Status          string  `json:"status" yaml:"status"`
+	MaxParticipants int     `json:"maxParticipants" yaml:"maxParticipants"`
+	Duration        int     `json:"duration" yaml:"duration"`
+	ShareToken      string  `json:"shareToken" yaml:"shareToken"`
+	DownloadLink    *string `json:"downloadLink" yaml:"downloadLink,omitempty"`
 }
 
 // Reference is an external calendar or video event linked to a booking.
 type Reference struct {
-	ID                    int     `json:"id"`
-	Type                  string  `json:"type"`
-	EventUID              string  `json:"eventUid"`
-	DestinationCalendarID *string `json:"destinationCalendarId"`
+	ID                    int     `json:"id" yaml:"id"`
+	Type                  string  `json:"type" yaml:"type"`
+	EventUID              string  `json:"eventUid" yaml:"eventUid"`
+	DestinationCalendarID *string `json:"destinationCalendarId" yaml:"destinationCalendarId,omitempty"`
 }
 
 // Booking is one booking (or one occurrence of a recurring series). Pointer fields are the
 // ones Cal.com emits as null; empty strings are omitted on the wire.
 type Booking struct {
-	ID          int     `json:"id"`
-	UID         string  `json:"uid"`
-	Title       string  `json:"title"`
-	Description *string `json:"description"`
-	EventTypeID int     `json:"eventTypeId"`
+	ID          int     `json:"id" yaml:"id"`
+	UID         string  `json:"uid" yaml:"uid"`
+	Title       string  `json:"title" yaml:"title"`
+	Description *string `json:"description" yaml:"description,omitempty"`
+	EventTypeID int     `json:"eventTypeId" yaml:"eventTypeId"`
 	// HostID is the organizer's user id; 0 for instant bookings awaiting a host.
-	HostID int    `json:"hostId"`
-	Status Status `json:"status"`
+	HostID int    `json:"hostId" yaml:"hostId"`
+	Status Status `json:"status" yaml:"status"`
 
-	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
+	Start time.Time `json:"start" yaml:"start"`
+	End   time.Time `json:"end" yaml:"end"`
 
-	Attendees              []Attendee     `json:"attendees"`
-	Guests                 []string       `json:"guests,omitempty"`
-	Location               string         `json:"location"`
-	Metadata               map[string]any `json:"metadata"`
-	BookingFieldsResponses map[string]any `json:"bookingFieldsResponses"`
+	Attendees              []Attendee     `json:"attendees" yaml:"attendees"`
+	Guests                 []string       `json:"guests,omitempty" yaml:"guests,omitempty,flow"`
+	Location               string         `json:"location" yaml:"location,omitempty"`
+	Metadata               map[string]any `json:"metadata" yaml:"metadata,omitempty"`
+	BookingFieldsResponses map[string]any `json:"bookingFieldsResponses" yaml:"bookingFieldsResponses,omitempty"`
 
-	AbsentHost bool     `json:"absentHost"`
-	Rating     *float64 `json:"rating"`
-	ICSUID     string   `json:"icsUid"`
+	AbsentHost bool     `json:"absentHost" yaml:"absentHost,omitempty"`
+	Rating     *float64 `json:"rating" yaml:"rating,omitempty"`
+	ICSUID     string   `json:"icsUid" yaml:"icsUid,omitempty"`
 
-	CancellationReason *string `json:"cancellationReason"`
-	CancelledByEmail   *string `json:"cancelledByEmail"`
-	RejectionReason    string  `json:"rejectionReason,omitempty"`
+	CancellationReason *string `json:"cancellationReason" yaml:"cancellationReason,omitempty"`
+	CancelledByEmail   *string `json:"cancelledByEmail" yaml:"cancelledByEmail,omitempty"`
+	RejectionReason    string  `json:"rejectionReason,omitempty" yaml:"rejectionReason,omitempty"`
 
 	// Rescheduled marks the old booking of a reschedule (Cal.com's internal flag).
-	Rescheduled        bool    `json:"rescheduled,omitempty"`
-	RescheduledFromUID string  `json:"rescheduledFromUid,omitempty"`
-	RescheduledToUID   string  `json:"rescheduledToUid,omitempty"`
-	ReschedulingReason string  `json:"reschedulingReason,omitempty"`
-	RescheduledByEmail *string `json:"rescheduledByEmail"`
+	Rescheduled        bool    `json:"rescheduled,omitempty" yaml:"rescheduled,omitempty"`
+	RescheduledFromUID string  `json:"rescheduledFromUid,omitempty" yaml:"rescheduledFromUid,omitempty"`
+	RescheduledToUID   string  `json:"rescheduledToUid,omitempty" yaml:"rescheduledToUid,omitempty"`
+	ReschedulingReason string  `json:"reschedulingReason,omitempty" yaml:"reschedulingReason,omitempty"`
+	RescheduledByEmail *string `json:"rescheduledByEmail" yaml:"rescheduledByEmail,omitempty"`
 
 	// RecurringBookingUID groups the occurrences of a recurring series.
-	RecurringBookingUID string `json:"recurringBookingUid,omitempty"`
+	RecurringBookingUID string `json:"recurringBookingUid,omitempty" yaml:"recurringBookingUid,omitempty"`
 
-	Recordings  []Recording `json:"recordings,omitempty"`
-	Transcripts []string    `json:"transcripts,omitempty"`
-	References  []Reference `json:"references,omitempty"`
+	Recordings  []Recording `json:"recordings,omitempty" yaml:"recordings,omitempty"`
+	Transcripts []string    `json:"transcripts,omitempty" yaml:"transcripts,omitempty"`
+	References  []Reference `json:"references,omitempty" yaml:"references,omitempty"`
 
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
+	CreatedAt time.Time `json:"createdAt" yaml:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt" yaml:"updatedAt"`
 }
 
 // Duration is the booking's length in whole minutes.
@@ -212,6 +215,8 @@ func (b *Booking) VisibleTo(userID int, email string) bool {
 func (b Booking) IsRecurring() bool { return b.RecurringBookingUID != "" }
 
 // Clone returns a deep copy, so that a store never shares slices or maps with its callers.
+// Only slice, map and pointer fields need a line here; TestBooking_CloneSharesNothing names
+// any it misses.
 func (b Booking) Clone() Booking {
 	c := b
 	c.Description = clonePtr(b.Description)

@@ -89,7 +89,7 @@ func (s *Service) Cancel(ctx context.Context, caller *User, uid string, in Cance
 	if after != nil {
 		return Result{}, after
 	}
-	return res, nil
+	return s.seenBy(caller, res), nil
 }
 
 func (s *Service) cancelOptions(caller *User, b Booking, et EventType, reason string) CancelOptions {

@@ -62,5 +62,8 @@ func (s *Service) decide(ctx context.Context, caller User, uid string, action Ac
 		res = Result{Bookings: []Booking{b}}
 		return nil
 	})
-	return res, err
+	if err != nil {
+		return Result{}, err
+	}
+	return s.seenBy(&caller, res), nil
 }

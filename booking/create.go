@@ -118,7 +118,7 @@ func (s *Service) Create(ctx context.Context, caller *User, in CreateInput) (Res
 	if err != nil {
 		return Result{}, err
 	}
-	return res, nil
+	return s.seenBy(caller, res), nil
 }
 
 // resolveEventType finds the event type the create body names (§5.1.5 texts). eventTypeId

@@ -3,8 +3,8 @@ package booking
 import "context"
 
 // Get returns a booking by uid, or, when uid is a recurringBookingUid, every occurrence of
-// that series (any status) sorted by start with Series set. Anyone may call it; what the
-// caller may see of a seated booking's attendees is decided with CanSeeAttendees.
+// that series (any status) sorted by start with Series set. Anyone may call it; a seated
+// booking whose attendees the caller may not see has none (see seenBy).
 //
 // Returns ENOTFOUND if neither a booking nor a series has that uid.
 func (s *Service) Get(ctx context.Context, caller *User, uid string) (Result, error) {
@@ -21,12 +21,15 @@ func (s *Service) Get(ctx context.Context, caller *User, uid string) (Result, er
 		}
 		return notFoundInDatabase(uid)
 	})
-	return res, err
+	if err != nil {
+		return Result{}, err
+	}
+	return s.seenBy(caller, res), nil
 }
 
 // GetBySeat returns the booking holding seat seatUID (the later upstream endpoint, §5.18).
-// Anyone may call it. Result.SeatUID stays empty (GET outputs have no top-level seatUid); the
-// transport knows the seat from the path.
+// Anyone may call it; a caller who may not see the booking's attendees sees the seat's own
+// attendee only. Result.SeatUID stays empty (GET outputs have no top-level seatUid).
 //
 // Returns ENOTFOUND if no booking holds the seat.
 func (s *Service) GetBySeat(ctx context.Context, caller *User, seatUID string) (Result, error) {
@@ -35,6 +38,11 @@ func (s *Service) GetBySeat(ctx context.Context, caller *User, seatUID string) (
 		b, ok := tx.BySeat(seatUID)
 		if !ok {
 			return Errorf(ENOTFOUND, "Booking with seatUid=%s was not found in the database", seatUID)
+		}
+		// Unlike Get, this holds without the event type in the catalog (a durable store
+		// opened with other fixtures): then only the organizer sees every attendee.
+		if et, _ := s.catalog.EventTypeByID(b.EventTypeID); !canSeeAttendees(caller, b, et) {
+			b.Attendees = onlySeat(b, seatUID)
 		}
 		res = Result{Bookings: []Booking{b}}
 		return nil

@@ -44,16 +44,6 @@ func isHostOf(id int, b Booking, et EventType) bool {
 	return false
 }
 
-// CanSeeAttendees reports whether caller may see all attendees of a seated booking
-// (seatsShowAttendees, or the caller is the organizer or a host of the event type). An
-// anonymous caller (nil) sees them only when the event type shows attendees.
-func CanSeeAttendees(caller *User, b Booking, et EventType) bool {
-	if et.SeatsShowAttendees {
-		return true
-	}
-	return caller != nil && isHostOf(caller.ID, b, et)
-}
-
 // blocks reports whether b keeps its host busy: accepted or pending.
 func blocks(b Booking) bool { return b.Status == StatusAccepted || b.Status == StatusPending }
 

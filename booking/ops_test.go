@@ -378,27 +378,3 @@ func TestService_RecordingsReferencesCalendar(t *testing.T) {
 	_, _, _, err = e.svc.CalendarEvent(ctx, "nope")
 	checkErr(t, err, booking.ENOTFOUND, booking.OriginAPI, "Booking with uid nope not found")
 }
-
-func TestCanSeeAttendees(t *testing.T) {
-	cat := testCatalog()
-	hidden, shown := cat.EventTypes[etSeatsHidden], cat.EventTypes[etSeated]
-	b := booking.Booking{HostID: alice.ID}
-	rr := cat.EventTypes[etRoundRobin]
-	for _, c := range []struct {
-		name   string
-		caller *booking.User
-		b      booking.Booking
-		et     booking.EventType
-		want   bool
-	}{
-		{"AnonymousShown", nil, b, shown, true},
-		{"AnonymousHidden", nil, b, hidden, false},
-		{"StrangerHidden", &bob, b, hidden, false},
-		{"OrganizerHidden", &alice, b, hidden, true},
-		{"TeamHostHidden", &dave, booking.Booking{HostID: carol.ID}, rr, true},
-	} {
-		if got := booking.CanSeeAttendees(c.caller, c.b, c.et); got != c.want {
-			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
-		}
-	}
-}

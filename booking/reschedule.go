@@ -120,7 +120,10 @@ func (s *Service) Reschedule(ctx context.Context, caller *User, uid string, in R
 		res = Result{Bookings: []Booking{nb}}
 		return nil
 	})
-	return res, err
+	if err != nil {
+		return Result{}, err
+	}
+	return s.seenBy(caller, res), nil
 }
 
 // rescheduleSeat moves one seat of old to in.Start (§5.6, seated).

@@ -17,9 +17,12 @@ func NewService(store Store, catalog Catalog, clock Clock, ids IDs) *Service {
 	return &Service{store: store, catalog: catalog, clock: clock, ids: ids}
 }
 
-// Result is what most operations return: one booking, or a recurring series.
+// Result is what most operations return: one booking, or a recurring series, as the caller
+// may see it.
 type Result struct {
-	// Bookings holds one booking, or every occurrence of a series sorted by start.
+	// Bookings holds one booking, or every occurrence of a series sorted by start. A seated
+	// booking whose attendees the caller may not see has none (see canSeeAttendees), or only
+	// the caller's own on GetBySeat.
 	Bookings []Booking
 	// Series is true when the API answers with an array (a recurring series).
 	Series bool

@@ -194,11 +194,8 @@ type bookingOut struct {
 	RecurringBookingUID    string           `json:"recurringBookingUid,omitempty"`
 }
 
-// view says who looks at a booking, which decides whether seated attendees are shown.
+// view is what the output of a booking shows besides the booking itself.
 type view struct {
-	caller *booking.User
-	// allAttendees: the list endpoint always shows every seated attendee.
-	allAttendees bool
 	// seatUID: the caller's seat, echoed on seated create and reschedule.
 	seatUID string
 }
@@ -242,14 +239,13 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 		// reschedulingReason; description is null; attendees carry their seats.
 		out.Description = nil
 		attendees := []seatedAttendeeOut{}
-		if v.allAttendees || booking.CanSeeAttendees(v.caller, b, et) {
-			for _, a := range b.Attendees {
-				attendees = append(attendees, seatedAttendeeOut{
-					Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: stringOrNull(a.Language),
-					Absent: a.Absent, SeatUID: a.SeatUID, BookingFieldsResponses: seatResponses(a),
-					Metadata: a.SeatMetadata,
-				})
-			}
+		// The service has left out the attendees the caller may not see.
+		for _, a := range b.Attendees {
+			attendees = append(attendees, seatedAttendeeOut{
+				Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: stringOrNull(a.Language),
+				Absent: a.Absent, SeatUID: a.SeatUID, BookingFieldsResponses: seatResponses(a),
+				Metadata: a.SeatMetadata,
+			})
 		}
 		out.Attendees = attendees
 		out.RescheduledToUID = b.RescheduledToUID
@@ -350,8 +346,8 @@ func seatResponses(a booking.Attendee) map[string]any {
 }
 
 // resultData renders a service result: an array for a series, else one object.
-func (s *Server) resultData(res booking.Result, v view) any {
-	v.seatUID = res.SeatUID
+func (s *Server) resultData(res booking.Result) any {
+	v := view{seatUID: res.SeatUID}
 	if res.Series {
 		list := make([]bookingOut, len(res.Bookings))
 		for i, b := range res.Bookings {
