@@ -32,6 +32,9 @@ func TestValue_SetsEveryField(t *testing.T) {
 			t.Errorf("field %s left at its zero value", f.Path)
 		}
 	}
+	if o.hidden == nil || o.Inner.when.IsZero() {
+		t.Errorf("unexported fields left unset: hidden %v, when %v", o.hidden, o.Inner.when)
+	}
 	if len(o.Inners) != 2 || o.Inners[0].Name == o.Inners[1].Name {
 		t.Errorf("slice elements should be two distinct values: %+v", o.Inners)
 	}
