@@ -113,9 +113,9 @@ type Attendee struct {
 	Name        string `json:"name" yaml:"name"`
 	Email       string `json:"email" yaml:"email"`
 	TimeZone    string `json:"timeZone" yaml:"timeZone"`
-	Language    string `json:"language" yaml:"language,omitempty"`
+	Language    string `json:"language,omitempty" yaml:"language,omitempty"`
 	PhoneNumber string `json:"phoneNumber,omitempty" yaml:"phoneNumber,omitempty"`
-	Absent      bool   `json:"absent" yaml:"absent,omitempty"`
+	Absent      bool   `json:"absent,omitempty" yaml:"absent,omitempty"`
 	// SeatUID is set for attendees of seated bookings.
 	SeatUID string `json:"seatUid,omitempty" yaml:"seatUid,omitempty"`
 	// SeatResponses and SeatMetadata are the seat's own booking-field answers and metadata.
@@ -132,7 +132,7 @@ type Recording struct {
 	MaxParticipants int     `json:"maxParticipants" yaml:"maxParticipants"`
 	Duration        int     `json:"duration" yaml:"duration"`
 	ShareToken      string  `json:"shareToken" yaml:"shareToken"`
-	DownloadLink    *string `json:"downloadLink" yaml:"downloadLink,omitempty"`
+	DownloadLink    *string `json:"downloadLink,omitempty" yaml:"downloadLink,omitempty"`
 }
 
 // Reference is an external calendar or video event linked to a booking.
@@ -140,7 +140,7 @@ type Reference struct {
 	ID                    int     `json:"id" yaml:"id"`
 	Type                  string  `json:"type" yaml:"type"`
 	EventUID              string  `json:"eventUid" yaml:"eventUid"`
-	DestinationCalendarID *string `json:"destinationCalendarId" yaml:"destinationCalendarId,omitempty"`
+	DestinationCalendarID *string `json:"destinationCalendarId,omitempty" yaml:"destinationCalendarId,omitempty"`
 }
 
 // Booking is one booking (or one occurrence of a recurring series). Pointer fields are the
@@ -149,7 +149,7 @@ type Booking struct {
 	ID          int     `json:"id" yaml:"id"`
 	UID         string  `json:"uid" yaml:"uid"`
 	Title       string  `json:"title" yaml:"title"`
-	Description *string `json:"description" yaml:"description,omitempty"`
+	Description *string `json:"description,omitempty" yaml:"description,omitempty"`
 	EventTypeID int     `json:"eventTypeId" yaml:"eventTypeId"`
 	// HostID is the organizer's user id; 0 for instant bookings awaiting a host.
 	HostID int    `json:"hostId" yaml:"hostId"`
@@ -160,16 +160,16 @@ type Booking struct {
 
 	Attendees              []Attendee     `json:"attendees" yaml:"attendees"`
 	Guests                 []string       `json:"guests,omitempty" yaml:"guests,omitempty,flow"`
-	Location               string         `json:"location" yaml:"location,omitempty"`
-	Metadata               map[string]any `json:"metadata" yaml:"metadata,omitempty"`
-	BookingFieldsResponses map[string]any `json:"bookingFieldsResponses" yaml:"bookingFieldsResponses,omitempty"`
+	Location               string         `json:"location,omitempty" yaml:"location,omitempty"`
+	Metadata               map[string]any `json:"metadata,omitempty" yaml:"metadata,omitempty"`
+	BookingFieldsResponses map[string]any `json:"bookingFieldsResponses,omitempty" yaml:"bookingFieldsResponses,omitempty"`
 
-	AbsentHost bool     `json:"absentHost" yaml:"absentHost,omitempty"`
-	Rating     *float64 `json:"rating" yaml:"rating,omitempty"`
-	ICSUID     string   `json:"icsUid" yaml:"icsUid,omitempty"`
+	AbsentHost bool     `json:"absentHost,omitempty" yaml:"absentHost,omitempty"`
+	Rating     *float64 `json:"rating,omitempty" yaml:"rating,omitempty"`
+	ICSUID     string   `json:"icsUid,omitempty" yaml:"icsUid,omitempty"`
 
-	CancellationReason *string `json:"cancellationReason" yaml:"cancellationReason,omitempty"`
-	CancelledByEmail   *string `json:"cancelledByEmail" yaml:"cancelledByEmail,omitempty"`
+	CancellationReason *string `json:"cancellationReason,omitempty" yaml:"cancellationReason,omitempty"`
+	CancelledByEmail   *string `json:"cancelledByEmail,omitempty" yaml:"cancelledByEmail,omitempty"`
 	RejectionReason    string  `json:"rejectionReason,omitempty" yaml:"rejectionReason,omitempty"`
 
 	// Rescheduled marks the old booking of a reschedule (Cal.com's internal flag).
@@ -177,7 +177,7 @@ type Booking struct {
 	RescheduledFromUID string  `json:"rescheduledFromUid,omitempty" yaml:"rescheduledFromUid,omitempty"`
 	RescheduledToUID   string  `json:"rescheduledToUid,omitempty" yaml:"rescheduledToUid,omitempty"`
 	ReschedulingReason string  `json:"reschedulingReason,omitempty" yaml:"reschedulingReason,omitempty"`
-	RescheduledByEmail *string `json:"rescheduledByEmail" yaml:"rescheduledByEmail,omitempty"`
+	RescheduledByEmail *string `json:"rescheduledByEmail,omitempty" yaml:"rescheduledByEmail,omitempty"`
 
 	// RecurringBookingUID groups the occurrences of a recurring series.
 	RecurringBookingUID string `json:"recurringBookingUid,omitempty" yaml:"recurringBookingUid,omitempty"`
