@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -121,6 +122,9 @@ func (s *Server) pipeline(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := readJSONBody(r)
 		if err != nil {
+			if ae, ok := err.(*apiError); ok && ae.status == http.StatusRequestEntityTooLarge {
+				drainBody(w, r)
+			}
 			s.writeError(w, r, err)
 			return
 		}
@@ -223,6 +227,31 @@ func readJSONBody(r *http.Request) (map[string]any, error) {
 		return nil, newAPIError(http.StatusBadRequest, "Body should be an object")
 	}
 	return obj, nil
+}
+
+// drainLimit and drainTime bound how much of an oversized body is read and thrown away
+// before its 413 is sent. body-parser reads off the entire request before it passes the
+// error on (expressjs/body-parser lib/read.js: stream.resume(), then onFinished), so a
+// client that writes its whole body before it reads (curl, most HTTP/1.1 clients) gets the
+// 413; a server that stops reading and closes resets the connection under a client still
+// sending, which then sees no answer at all. The bounds keep one client from holding the
+// mock; past them the connection is closed after the answer.
+const (
+	drainLimit = 64 << 20
+	drainTime  = 10 * time.Second
+)
+
+// drainBody reads the rest of r's body into io.Discard, whose pooled buffer keeps memory
+// flat whatever the size, within drainLimit and drainTime; when either bound cuts it short
+// the answer asks the client to close the connection.
+func drainBody(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	// A writer without deadlines (httptest's recorder) is drained without one.
+	_ = rc.SetReadDeadline(time.Now().Add(drainTime))
+	defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+	if n, err := io.CopyN(io.Discard, r.Body, drainLimit); n == drainLimit || err != nil && !errors.Is(err, io.EOF) {
+		w.Header().Set("Connection", "close")
+	}
 }
 
 // jsonErrorMessage words a decoding error like Node's JSON.parse, with the byte position.
