@@ -1,6 +1,10 @@
 package conformance
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime"
 	"net/http"
 	"sort"
 	"strings"
@@ -42,6 +46,13 @@ var paginationKeys = []string{"returnedItems", "totalItems", "itemsPerPage", "re
 func checkEnvelope(kind string, req *http.Request, resp *response) []envFinding {
 	var out []envFinding
 	add := func(field, expected, got string) { out = append(out, envFinding{field, expected, got}) }
+	if resp.status == http.StatusNoContent || resp.status == http.StatusNotModified {
+		// No body by definition (a preflight's 204, a conditional GET's 304): nothing to wrap.
+		if len(resp.body) > 0 {
+			add("body", "none", abbreviate(string(resp.body)))
+		}
+		return out
+	}
 	if !resp.isJSON {
 		add("body", "a JSON object", abbreviate(string(resp.body)))
 		return out
@@ -131,4 +142,75 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// msgInvalidAPIKey is the rate limiter's refusal of an unknown API key.
+const msgInvalidAPIKey = "CustomThrottlerGuard - Invalid API Key"
+
+// passedLimiter reports whether the real server's rate limiter set its X-RateLimit-* headers
+// on this response, i.e. the request got past the stages before it (behaviour §1, §3.4) and
+// past the limiter's own key lookup. Not so for:
+//   - a CORS preflight, answered by the CORS middleware before routing;
+//   - a body-parser error: 413, or 400 for a JSON body that does not parse or whose top level
+//     is not an object or array (body-parser's strict mode);
+//   - a route miss ("Cannot GET …" 404), which covers a cal-api-version matching no
+//     controller: version routing picks the controller before any guard runs;
+//   - an unknown API key: CustomThrottlerGuard looks the key up before it counts the request
+//     or sets a header, and refuses it with a 401 there (getRateLimitsForApiKeyTracker throws
+//     before incrementRateLimit; cal.com apps/api/v2/src/lib/throttler-guard.ts).
+//
+// Everything else (later guards' 401/403, validation, 429, success) passed the limiter.
+func passedLimiter(req *http.Request, resp *response) bool {
+	switch {
+	case req.Method == http.MethodOptions:
+		return false
+	case resp.status == http.StatusRequestEntityTooLarge:
+		return false
+	case resp.status == http.StatusBadRequest && bodyParserRefuses(req):
+		return false
+	case routeMiss(resp):
+		return false
+	case resp.status == http.StatusUnauthorized:
+		msg, _ := lookup(resp.doc, "error.message")
+		return msg != msgInvalidAPIKey
+	}
+	return true
+}
+
+// bodyParserRefuses reports whether body-parser's json() refuses the request's body: a JSON
+// content type, and a non-blank body that is not JSON or whose top level is neither an object
+// nor an array.
+func bodyParserRefuses(req *http.Request) bool {
+	if req.GetBody == nil {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return false
+	}
+	rc, err := req.GetBody()
+	if err != nil {
+		return false
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return false
+	}
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return false
+	}
+	return !json.Valid(data) || (data[0] != '{' && data[0] != '[')
+}
+
+// routeMiss reports whether the response is the framework's "no such route" 404
+// ("Cannot GET /v2/…"), which is answered before the guards run.
+func routeMiss(resp *response) bool {
+	if resp.status != http.StatusNotFound || !resp.isJSON {
+		return false
+	}
+	msg, _ := lookup(resp.doc, "error.message")
+	s, _ := msg.(string)
+	return strings.HasPrefix(s, "Cannot ")
 }

@@ -121,18 +121,30 @@ func (s *Server) bookingRoutes() []route {
 func (s *Server) pipeline(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := readJSONBody(r)
-		if err != nil {
+		if err != nil && !errors.Is(err, errBodyNotObject) {
 			if ae, ok := err.(*apiError); ok && ae.status == http.StatusRequestEntityTooLarge {
 				drainBody(w, r)
 			}
 			s.writeError(w, r, err)
 			return
 		}
+		// A JSON array passes the body parser; the pipes refuse it, after the guards, so
+		// its 400 comes after version routing, the limiter (and its headers) and auth.
+		pipeErr := err
 		if err := checkVersion(r, rt); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		creds := readCredentials(r)
+		// The limiter looks an API key up before it counts anything or sets a header: an
+		// unknown cal_ key is refused there, uncounted and without X-RateLimit-* headers
+		// (CustomThrottlerGuard.getRateLimitsForApiKeyTracker throws its 401 before
+		// incrementRateLimit, the only place that sets them; cal.com
+		// apps/api/v2/src/lib/throttler-guard.ts).
+		if err := s.checkAPIKey(creds); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		if s.limiter != nil {
 			if err := s.limiter.take(w.Header(), creds.tracker(r)); err != nil {
 				s.writeError(w, r, err)
@@ -141,13 +153,13 @@ func (s *Server) pipeline(rt route) http.Handler {
 		} else {
 			setUnlimitedHeaders(w.Header())
 		}
-		if err := s.checkAPIKey(creds); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
 		caller, err := s.authenticate(creds, rt.auth)
 		if err != nil {
 			s.writeError(w, r, err)
+			return
+		}
+		if pipeErr != nil {
+			s.writeError(w, r, pipeErr)
 			return
 		}
 		if err := rt.handle(&call{w: w, r: r, caller: caller, body: body}); err != nil {
@@ -186,6 +198,10 @@ func checkVersion(r *http.Request, rt route) error {
 	}
 }
 
+// errBodyNotObject is the bookings pipes' refusal of a JSON array, which the body parser
+// accepts: readJSONBody returns it for the pipeline to send after the guards.
+var errBodyNotObject error = newAPIError(http.StatusBadRequest, "Body should be an object")
+
 // readJSONBody decodes the body as the real API's body parser does: only for a JSON content
 // type (anything else leaves {}), at most 100 kB, strict (the top level must be an object or
 // an array). Numbers stay json.Number so validation can tell 1 from 1.5.
@@ -223,8 +239,7 @@ func readJSONBody(r *http.Request) (map[string]any, error) {
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		// A JSON array passes the parser; the bookings pipes then refuse it.
-		return nil, newAPIError(http.StatusBadRequest, "Body should be an object")
+		return nil, errBodyNotObject
 	}
 	return obj, nil
 }
