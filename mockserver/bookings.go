@@ -12,7 +12,7 @@ import (
 
 // handleBookingList handles GET /v2/bookings.
 func (s *Server) handleBookingList(c *call) error {
-	f, err := decodeListQuery(c.r.URL.Query())
+	f, err := decodeListQuery(parseQuery(c.r.URL.RawQuery))
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (s *Server) handleBookingCalendarLinks(c *call) error {
 
 // handleBookingReferences handles GET /v2/bookings/{bookingUid}/references.
 func (s *Server) handleBookingReferences(c *call) error {
-	typ, err := decodeReferencesQuery(c.r.URL.Query())
+	typ, err := decodeReferencesQuery(parseQuery(c.r.URL.RawQuery))
 	if err != nil {
 		return err
 	}

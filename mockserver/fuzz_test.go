@@ -99,6 +99,8 @@ func FuzzPathAndQuery(f *testing.F) {
 		"/v2/bookings?afterStart=2030-01-01&beforeEnd=x&eventTypeIds=1,2&teamsIds=a",
 		"/v2/bookings/by-seat/abc", "/v2/bookings/x/references?type=zoom_video", "/api/v2/bookings/%2F..%2F",
 		"/v2/bookings/x/calendar-links", "/v2/ee/bookings", "/v2/bookings?take=99999999999999999999",
+		"/v2/bookings?status[]=past&status[0][a]=x&eventTypeIds[21]=1&take[]=5&a[b][c][d][e][f][g]=1",
+		"/v2/bookings/x/references?type[a]=zoom_video&type=x",
 	} {
 		f.Add("GET", s)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -415,51 +414,37 @@ const (
 var listStatuses = []string{"upcoming", "recurring", "past", "cancelled", "unconfirmed"}
 
 // decodeListQuery validates GET /v2/bookings's query leniently: unknown parameters are ignored.
-func decodeListQuery(q url.Values) (booking.Filter, error) {
+// q is the query as Express 4's qs parses it (parseQuery): a parameter may be a string, an
+// array or an object, and each check below says what the real DTO
+// (GetBookingsInput_2024_08_13) does with the shapes it does not expect.
+func decodeListQuery(q map[string]any) (booking.Filter, error) {
 	f := booking.Filter{Take: 100}
 	var errs errorsList
-	target := map[string]any{}
-	for k, v := range q {
-		target[k] = strings.Join(v, ",")
+	if v, ok := q["status"]; ok {
+		f.Statuses = decodeStatuses(&errs, v)
 	}
-	if vals, ok := q["status"]; ok {
-		var parts []string
-		for _, v := range vals {
-			for _, p := range strings.Split(v, ",") {
-				if p = strings.TrimSpace(p); p != "" {
-					parts = append(parts, p)
-				}
-			}
+	// IsString on these three: an array or an object fails with class-validator's default
+	// message (the mock checked nothing here before, as a plain query value is a string).
+	str := func(key string) string {
+		v, ok := q[key]
+		if !ok {
+			return ""
 		}
-		if len(parts) == 0 {
-			errs.add("status", target["status"], "arrayNotEmpty", msgEmptyStatus)
+		s, ok := v.(string)
+		if !ok {
+			errs.add(key, v, "isString", key+" must be a string")
 		}
-		for _, p := range parts {
-			if !slices.Contains(listStatuses, p) {
-				errs.add("status", target["status"], "isStatus", msgInvalidStatus)
-				break
-			}
-			f.Statuses = append(f.Statuses, booking.ListStatus(p))
-		}
+		return strings.TrimSpace(s)
 	}
-	str := func(key string) string { return strings.TrimSpace(q.Get(key)) }
 	f.AttendeeEmail = strings.ReplaceAll(str("attendeeEmail"), " ", "+")
 	f.AttendeeName = str("attendeeName")
 	f.BookingUID = str("bookingUid")
 	ints := func(key string) []int {
-		if !q.Has(key) {
+		v, ok := q[key]
+		if !ok {
 			return nil
 		}
-		var out []int
-		for _, p := range strings.Split(q.Get(key), ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(p))
-			if err != nil {
-				errs.add(key, target[key], "isNumberString", "each value in "+key+" must be a number string")
-				return nil
-			}
-			out = append(out, n)
-		}
-		return out
+		return decodeIDList(&errs, key, v)
 	}
 	if f.EventTypeIDs = ints("eventTypeIds"); f.EventTypeIDs == nil {
 		f.EventTypeIDs = ints("eventTypeId")
@@ -467,13 +452,25 @@ func decodeListQuery(q url.Values) (booking.Filter, error) {
 	if f.TeamIDs = ints("teamsIds"); f.TeamIDs == nil {
 		f.TeamIDs = ints("teamId")
 	}
+	// scalar reads a parameter that must be one string. An array or an object (`take[]=5`,
+	// `sortStart[a]=asc`) reads as "", which fails each check below with the parameter's own
+	// message, as the real checks (IsISO8601, IsEnum) fail on a non-string. take and skip
+	// differ upstream: their transform is parseInt(value), and parseInt(["5"]) is 5; the
+	// mock rejects such a take with its usual message rather than copying JavaScript's
+	// array-to-string conversion.
+	scalar := func(key string) (s string, present bool) {
+		v, present := q[key]
+		s, _ = v.(string)
+		return s, present
+	}
 	date := func(key, message string) *time.Time {
-		if !q.Has(key) {
+		s, present := scalar(key)
+		if !present {
 			return nil
 		}
-		t, ok := parseISO8601(q.Get(key))
+		t, ok := parseISO8601(s)
 		if !ok {
-			errs.add(key, target[key], "isIso8601", message)
+			errs.add(key, q[key], "isIso8601", message)
 			return nil
 		}
 		return &t
@@ -488,20 +485,20 @@ func decodeListQuery(q url.Values) (booking.Filter, error) {
 		key, label string
 		field      booking.SortField
 	}{{"sortStart", "SortStart", booking.SortStart}, {"sortEnd", "SortEnd", booking.SortEnd}, {"sortCreated", "SortCreated", booking.SortCreated}, {"sortUpdatedAt", "SortCreated", booking.SortUpdated}} {
-		if !q.Has(s.key) {
+		v, present := scalar(s.key)
+		if !present {
 			continue
 		}
-		v := q.Get(s.key)
 		if v != "asc" && v != "desc" {
-			errs.add(s.key, v, "isIn", s.label+` must be either "asc" or "desc".`)
+			errs.add(s.key, q[s.key], "isIn", s.label+` must be either "asc" or "desc".`)
 			continue
 		}
 		if f.SortBy == "" {
 			f.SortBy, f.SortDesc = s.field, v == "desc"
 		}
 	}
-	if q.Has("take") {
-		n, err := strconv.Atoi(q.Get("take"))
+	if take, present := scalar("take"); present {
+		n, err := strconv.Atoi(take)
 		if errors.Is(err, strconv.ErrRange) {
 			// An integer too large for Go is still an integer to the real API's number
 			// conversion: it fails the maximum, not the type.
@@ -509,7 +506,7 @@ func decodeListQuery(q url.Values) (booking.Filter, error) {
 		}
 		switch {
 		case err != nil:
-			errs.add("take", q.Get("take"), "isInt", "take must be an integer number")
+			errs.add("take", q["take"], "isInt", "take must be an integer number")
 		case n < 1:
 			errs.add("take", n, "min", "take must not be less than 1")
 		case n > maxTake:
@@ -518,37 +515,120 @@ func decodeListQuery(q url.Values) (booking.Filter, error) {
 			f.Take = n
 		}
 	}
-	if q.Has("skip") {
-		n, err := strconv.Atoi(q.Get("skip"))
+	if skip, present := scalar("skip"); present {
+		n, err := strconv.Atoi(skip)
 		if errors.Is(err, strconv.ErrRange) {
 			n, err = math.MaxInt, nil // past any end: an empty page
-			if strings.HasPrefix(q.Get("skip"), "-") {
+			if strings.HasPrefix(skip, "-") {
 				n = -1
 			}
 		}
 		switch {
 		case err != nil:
-			errs.add("skip", q.Get("skip"), "isInt", "skip must be an integer number")
+			errs.add("skip", q["skip"], "isInt", "skip must be an integer number")
 		case n < 0:
 			errs.add("skip", n, "min", "skip must not be less than 0")
 		default:
 			f.Skip = n
 		}
 	}
-	return f, lenientError(target, errs)
+	return f, lenientError(q, errs)
+}
+
+// listParts reads a list parameter: a string is comma-split, as the real transforms do; an
+// array's strings are each comma-split too. That last part is the mock's leniency: upstream
+// (GetBookingsInput_2024_08_13's @Transform) splits only a string, so `status[]=a,b` is the
+// one value "a,b" there and fails the enum. ok is false for an object, or an array holding
+// anything but strings (`status[0][a]=x`).
+func listParts(v any) (parts []string, ok bool) {
+	var values []string
+	switch t := v.(type) {
+	case string:
+		values = []string{t}
+	case []any:
+		for _, e := range t {
+			s, ok := e.(string)
+			if !ok {
+				return nil, false
+			}
+			values = append(values, s)
+		}
+	default:
+		return nil, false
+	}
+	for _, s := range values {
+		parts = append(parts, strings.Split(s, ",")...)
+	}
+	return parts, true
+}
+
+// decodeStatuses reads status. An object (`status[a]=x`) is left as it is by the real
+// transform and then fails both ArrayNotEmpty (not an array) and IsEnum with each: true
+// (class-validator checks a non-array value itself, and an object is no enum value).
+func decodeStatuses(errs *errorsList, v any) []booking.ListStatus {
+	parts, ok := listParts(v)
+	if !ok {
+		if _, isObject := v.(map[string]any); isObject {
+			errs.add("status", v, "arrayNotEmpty", msgEmptyStatus)
+		}
+		errs.add("status", v, "isStatus", msgInvalidStatus)
+		return nil
+	}
+	var statuses []booking.ListStatus
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !slices.Contains(listStatuses, p) {
+			errs.add("status", v, "isStatus", msgInvalidStatus)
+			return nil
+		}
+		statuses = append(statuses, booking.ListStatus(p))
+	}
+	if len(statuses) == 0 {
+		errs.add("status", v, "arrayNotEmpty", msgEmptyStatus)
+	}
+	return statuses
+}
+
+// decodeIDList reads eventTypeIds, teamsIds and their one-id forms. An object is left as it
+// is by the real transform and fails IsArray (class-validator's default message) before the
+// per-value check the mock already reported.
+func decodeIDList(errs *errorsList, key string, v any) []int {
+	parts, ok := listParts(v)
+	if !ok {
+		if _, isObject := v.(map[string]any); isObject {
+			errs.add(key, v, "isArray", key+" must be an array")
+		}
+		errs.add(key, v, "isNumberString", "each value in "+key+" must be a number string")
+		return nil
+	}
+	var out []int
+	for _, p := range parts {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			errs.add(key, v, "isNumberString", "each value in "+key+" must be a number string")
+			return nil
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 var referenceTypes = []string{"google_calendar", "office365_calendar", "daily_video", "google_video", "office365_video", "zoom_video"}
 
-func decodeReferencesQuery(q url.Values) (string, error) {
-	if !q.Has("type") {
+// decodeReferencesQuery reads the optional type; an array or an object (`type[]=zoom_video`)
+// fails IsEnum like any value outside the list.
+func decodeReferencesQuery(q map[string]any) (string, error) {
+	v, ok := q["type"]
+	if !ok {
 		return "", nil
 	}
-	t := q.Get("type")
-	if !slices.Contains(referenceTypes, t) {
+	t, isString := v.(string)
+	if !isString || !slices.Contains(referenceTypes, t) {
 		var errs errorsList
-		errs.add("type", t, "isEnum", "type must be one of the following values: "+strings.Join(referenceTypes, ", "))
-		return "", lenientError(map[string]any{"type": t}, errs)
+		errs.add("type", v, "isEnum", "type must be one of the following values: "+strings.Join(referenceTypes, ", "))
+		return "", lenientError(map[string]any{"type": v}, errs)
 	}
 	return t, nil
 }
