@@ -535,31 +535,25 @@ func decodeListQuery(q map[string]any) (booking.Filter, error) {
 	return f, lenientError(q, errs)
 }
 
-// listParts reads a list parameter: a string is comma-split, as the real transforms do; an
-// array's strings are each comma-split too. That last part is the mock's leniency: upstream
-// (GetBookingsInput_2024_08_13's @Transform) splits only a string, so `status[]=a,b` is the
-// one value "a,b" there and fails the enum. ok is false for an object, or an array holding
-// anything but strings (`status[0][a]=x`).
+// listParts reads a list parameter as GetBookingsInput_2024_08_13's @Transform does: a
+// string is comma-split, an array is taken as it is (upstream splits only a string, so
+// `status[]=a,b` is the one value "a,b" and fails the enum, as here). ok is false for an
+// object, or an array holding anything but strings (`status[0][a]=x`).
 func listParts(v any) (parts []string, ok bool) {
-	var values []string
 	switch t := v.(type) {
 	case string:
-		values = []string{t}
+		return strings.Split(t, ","), true
 	case []any:
 		for _, e := range t {
 			s, ok := e.(string)
 			if !ok {
 				return nil, false
 			}
-			values = append(values, s)
+			parts = append(parts, s)
 		}
-	default:
-		return nil, false
+		return parts, true
 	}
-	for _, s := range values {
-		parts = append(parts, strings.Split(s, ",")...)
-	}
-	return parts, true
+	return nil, false
 }
 
 // decodeStatuses reads status. An object (`status[a]=x`) is left as it is by the real
