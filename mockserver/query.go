@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -73,9 +74,10 @@ func parseQuery(raw string) map[string]any {
 	return compactTree(out).(map[string]any)
 }
 
+// qsDecode decodes a key or value as qs does: `+` is a space, then percent-decoding; a
+// malformed escape leaves the text as it came.
 func qsDecode(s string) string {
-	s = strings.ReplaceAll(s, "+", " ")
-	if d, err := url.PathUnescape(s); err == nil {
+	if d, err := url.QueryUnescape(s); err == nil {
 		return d
 	}
 	return s
@@ -185,7 +187,7 @@ func merge(target, source any) any {
 	case *sparse:
 		switch t := target.(type) {
 		case *sparse:
-			for _, i := range sortedKeys(src.items) {
+			for _, i := range slices.Sorted(maps.Keys(src.items)) {
 				item := src.items[i]
 				if old, ok := t.items[i]; ok {
 					if isObject(old) && isObject(item) {
@@ -199,13 +201,13 @@ func merge(target, source any) any {
 			}
 			return t
 		case map[string]any:
-			for _, i := range sortedKeys(src.items) {
+			for _, i := range slices.Sorted(maps.Keys(src.items)) {
 				mergeKey(t, strconv.Itoa(i), src.items[i])
 			}
 			return t
 		}
 		a := newSparse(target)
-		for _, i := range sortedKeys(src.items) {
+		for _, i := range slices.Sorted(maps.Keys(src.items)) {
 			a.push(src.items[i])
 		}
 		return a
@@ -248,21 +250,12 @@ func isObject(v any) bool {
 	return false
 }
 
-func sortedKeys(m map[int]any) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // compactTree turns every sparse array into a []any without its holes (qs's utils.compact).
 func compactTree(v any) any {
 	switch t := v.(type) {
 	case *sparse:
 		out := make([]any, 0, len(t.items))
-		for _, i := range sortedKeys(t.items) {
+		for _, i := range slices.Sorted(maps.Keys(t.items)) {
 			out = append(out, compactTree(t.items[i]))
 		}
 		return out
