@@ -105,6 +105,18 @@ type EventType struct {
 // IsSeated reports whether bookings of the event type hold seats.
 func (e EventType) IsSeated() bool { return e.SeatsPerTimeSlot > 0 }
 
+// Clone returns a deep copy of e: the catalog's event types are shared by every request, so
+// what the Service hands out of them is a copy.
+func (e EventType) Clone() EventType {
+	c := e
+	c.LengthOptions = cloneSlice(e.LengthOptions)
+	c.HostIDs = cloneSlice(e.HostIDs)
+	c.Recurrence = clonePtr(e.Recurrence)
+	c.Locations = cloneSlice(e.Locations)
+	c.Integrations = cloneSlice(e.Integrations)
+	return c
+}
+
 // IsTeam reports whether the event type belongs to a team.
 func (e EventType) IsTeam() bool { return e.TeamID != 0 }
 
@@ -251,6 +263,25 @@ func (b Booking) Clone() Booking {
 		}
 	}
 	return c
+}
+
+// cloneAll returns deep copies of bs in a new slice.
+func cloneAll(bs []Booking) []Booking {
+	out := make([]Booking, len(bs))
+	for i := range bs {
+		out[i] = bs[i].Clone()
+	}
+	return out
+}
+
+// cloneAllPtr returns deep copies of the bookings bs points to, in one new slice (never nil:
+// an empty page is [] on the wire).
+func cloneAllPtr(bs []*Booking) []Booking {
+	out := make([]Booking, len(bs))
+	for i, b := range bs {
+		out[i] = b.Clone()
+	}
+	return out
 }
 
 func clonePtr[T any](p *T) *T {

@@ -11,12 +11,12 @@ func (s *Service) Get(ctx context.Context, caller *User, uid string) (Result, er
 	var res Result
 	err := s.store.View(ctx, func(tx Tx) error {
 		if b, ok := tx.Get(uid); ok {
-			res = Result{Bookings: []Booking{b}}
+			res = Result{Bookings: []Booking{b.Clone()}}
 			return nil
 		}
 		if series := tx.Series(uid); len(series) > 0 {
 			SortByStart(series)
-			res = Result{Bookings: series, Series: true}
+			res = Result{Bookings: cloneAll(series), Series: true}
 			return nil
 		}
 		return notFoundInDatabase(uid)
@@ -39,6 +39,7 @@ func (s *Service) GetBySeat(ctx context.Context, caller *User, seatUID string) (
 		if !ok {
 			return Errorf(ENOTFOUND, "Booking with seatUid=%s was not found in the database", seatUID)
 		}
+		b = b.Clone()
 		// Unlike Get, this holds without the event type in the catalog (a durable store
 		// opened with other fixtures): then only the organizer sees every attendee.
 		if et, _ := s.catalog.EventTypeByID(b.EventTypeID); !canSeeAttendees(caller, b, et) {
@@ -62,6 +63,7 @@ func (s *Service) calVideoBooking(ctx context.Context, uid string) (Booking, err
 		if !isCalVideo(b.Location) {
 			return Errorf(ENOTFOUND, "No Cal Video reference found with booking uid %s", uid)
 		}
+		b = b.Clone()
 		return nil
 	})
 	return b, err
@@ -112,6 +114,7 @@ func (s *Service) References(ctx context.Context, caller User, uid string, typ s
 		if b.HostID != caller.ID {
 			return Errorf(EINVALID, "Booking with uid %s does not belong to user", uid)
 		}
+		b = b.Clone()
 		return nil
 	})
 	if err != nil {
@@ -138,6 +141,7 @@ func (s *Service) CalendarEvent(ctx context.Context, uid string) (Booking, Event
 		if b, ok = tx.Get(uid); !ok {
 			return Errorf(ENOTFOUND, "Booking with uid %s not found", uid)
 		}
+		b = b.Clone()
 		return nil
 	})
 	if err != nil {
@@ -148,5 +152,5 @@ func (s *Service) CalendarEvent(ctx context.Context, uid string) (Booking, Event
 		return Booking{}, EventType{}, User{}, Errorf(EINVALID, "Booking with uid %s has no event type", uid)
 	}
 	host, _ := s.catalog.UserByID(b.HostID)
-	return b, et, host, nil
+	return b, et.Clone(), host, nil
 }

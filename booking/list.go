@@ -37,11 +37,10 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 	}
 	skip := max(f.Skip, 0)
 
-	// Filter and sort pointers into the visible slice, and hand out pointers for the page
-	// too: a user may see tens of thousands of bookings, and moving whole Booking values
-	// around is what a list would otherwise spend its time on. Visible hands them over by
-	// start, so a list with no filter and the default order does not even read the bookings
-	// off the page.
+	// Filter and sort pointers into the visible slice: a user may see tens of thousands of
+	// bookings, and moving whole Booking values around is what a list would otherwise spend
+	// its time on. Visible hands them over by start, so a list with no filter and the
+	// default order does not even read the bookings off the page.
 	var matches []*Booking
 	windowed, total := false, 0
 	err := s.store.View(ctx, func(tx Tx) error {
@@ -67,20 +66,14 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 	if err != nil {
 		return Page{}, err
 	}
-	p := Page{Bookings: []*Booking{}, Total: total, Take: take, Skip: skip}
-	if windowed {
-		if len(matches) > 0 {
-			p.Bookings = matches
-		}
-		return p, nil
+	if !windowed {
+		sortBookings(matches, f)
+		total = len(matches)
+		matches = matches[min(skip, len(matches)):min(skip+take, len(matches))]
 	}
-	sortBookings(matches, f)
-	p.Total = len(matches)
-	if skip < len(matches) {
-		// A copy of the window only: the caller keeps the page, not every match.
-		p.Bookings = slices.Clone(matches[skip:min(skip+take, len(matches))])
-	}
-	return p, nil
+	// Only the page is copied: the caller owns it, and the matches off the page are never
+	// read again.
+	return Page{Bookings: cloneAllPtr(matches), Total: total, Take: take, Skip: skip}, nil
 }
 
 // selective reports whether some filter of f may leave a visible booking out.

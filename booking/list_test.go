@@ -46,7 +46,7 @@ func seedList(tb testing.TB, e *env) {
 	}
 }
 
-func uids(bs []*booking.Booking) []string {
+func uids(bs []booking.Booking) []string {
 	out := make([]string, len(bs))
 	for i, b := range bs {
 		out[i] = b.UID

@@ -5,6 +5,11 @@ import "time"
 // Service applies Cal.com's booking rules over a Store. Each method is one API operation and
 // runs in one store transaction. A nil caller means an anonymous request (the endpoints with
 // optional auth). Errors are *Error values carrying Cal.com's exact messages.
+//
+// What a method returns is the caller's own: a read-only transaction may share memory with
+// the store (see Tx), so the Service deep-copies what it hands out of one, and a caller may
+// change its results freely (TestService_ResultsAreTheCallers guards it). That is what lets
+// a Go program embed the mock and keep the bookings it gets.
 type Service struct {
 	store   Store
 	catalog Catalog
@@ -141,10 +146,8 @@ type Filter struct {
 
 // Page is one page of a list.
 type Page struct {
-	// Bookings may be the store's own versions (see Tx: a View may share them): read-only.
-	// A page of pointers, not copies, is one allocation of a few hundred bytes instead of
-	// ~50 KB per list of 100.
-	Bookings []*Booking
+	// Bookings are the caller's own copies, like everything a Service method returns.
+	Bookings []Booking
 	// Total is the number of bookings matching the filter, over all pages.
 	Total int
 	Take  int

@@ -22,8 +22,8 @@ func (s *Server) handleBookingList(c *call) error {
 	}
 	items := getBookingOuts(len(page.Bookings))
 	defer putBookingOuts(items)
-	for i, b := range page.Bookings {
-		(*items)[i] = s.toBookingOut(*b, view{})
+	for i := range page.Bookings {
+		(*items)[i] = s.toBookingOut(page.Bookings[i], view{})
 	}
 	writeSuccess(c.w, http.StatusOK, *items, newPagination(page.Total, page.Take, page.Skip))
 	return nil
