@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/calmock/calmock/booking"
@@ -141,6 +142,69 @@ type eventTypeOut struct {
 	Slug string `json:"slug"`
 }
 
+// hostsOut is a booking's hosts array, [] or one host, held by value: built from the
+// catalog's cached hostOut without allocating, and sharing nothing another output shows.
+type hostsOut struct {
+	one  hostOut
+	some bool // false: [] (the host is not in the catalog)
+}
+
+func (h hostsOut) MarshalJSON() ([]byte, error) {
+	if !h.some {
+		return []byte("[]"), nil
+	}
+	return json.Marshal([]hostOut{h.one})
+}
+
+// AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).
+func (h *hostsOut) AppendJSON(buf []byte) ([]byte, error) {
+	if !h.some {
+		return append(buf, "[]"...), nil
+	}
+	buf, err := appendHostOut(append(buf, '['), &h.one)
+	return append(buf, ']'), err
+}
+
+// eventTypeRef is a booking's eventTypeId and eventType, by value, both null when the
+// event type is not in the catalog.
+type eventTypeRef struct {
+	out eventTypeOut
+	ok  bool
+}
+
+// idOut is the eventTypeId key's value.
+type idOut eventTypeRef
+
+func (r idOut) MarshalJSON() ([]byte, error) {
+	if !r.ok {
+		return []byte("null"), nil
+	}
+	return json.Marshal(r.out.ID)
+}
+
+// AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).
+func (r idOut) AppendJSON(buf []byte) []byte {
+	if !r.ok {
+		return append(buf, "null"...)
+	}
+	return strconv.AppendInt(buf, int64(r.out.ID), 10)
+}
+
+func (r eventTypeRef) MarshalJSON() ([]byte, error) {
+	if !r.ok {
+		return []byte("null"), nil
+	}
+	return json.Marshal(r.out)
+}
+
+// AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).
+func (r *eventTypeRef) AppendJSON(buf []byte) ([]byte, error) {
+	if !r.ok {
+		return append(buf, "null"...), nil
+	}
+	return appendEventTypeOut(buf, &r.out)
+}
+
 type attendeeOut struct {
 	Name        string       `json:"name"`
 	Email       string       `json:"email"`
@@ -166,7 +230,7 @@ type bookingOut struct {
 	UID                    string           `json:"uid"`
 	Title                  string           `json:"title"`
 	Description            *string          `json:"description"`
-	Hosts                  []hostOut        `json:"hosts"`
+	Hosts                  hostsOut         `json:"hosts"`
 	Status                 booking.Status   `json:"status"`
 	CancellationReason     nullable[string] `json:"cancellationReason,omitzero"`
 	CancelledByEmail       nullable[string] `json:"cancelledByEmail,omitzero"`
@@ -177,8 +241,8 @@ type bookingOut struct {
 	Start                  wireTime         `json:"start"`
 	End                    wireTime         `json:"end"`
 	Duration               int              `json:"duration"`
-	EventTypeID            *int             `json:"eventTypeId"`
-	EventType              *eventTypeOut    `json:"eventType"`
+	EventTypeID            idOut            `json:"eventTypeId"`
+	EventType              eventTypeRef     `json:"eventType"`
 	MeetingURL             string           `json:"meetingUrl,omitempty"`
 	Location               string           `json:"location"`
 	AbsentHost             bool             `json:"absentHost"`
@@ -224,7 +288,8 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 		SeatUID:     v.seatUID,
 	}
 	if w, ok := s.shapes.eventTypes[b.EventTypeID]; ok {
-		out.EventTypeID, out.EventType = &w.id, &w.out
+		out.EventType = eventTypeRef{out: w, ok: true}
+		out.EventTypeID = idOut(out.EventType)
 	}
 	if b.Status == booking.StatusCancelled {
 		out.CancellationReason = presentValue(b.CancellationReason)
@@ -276,52 +341,40 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 	return out
 }
 
-// unknownHosts is the hosts array of an instant booking still awaiting a host.
-var unknownHosts = []hostOut{{ID: "unknown", Name: "unknown", Email: "unknown", Username: "unknown"}}
-
-// noHosts is the hosts array of a booking whose host is not in the catalog (a durable store
-// opened with other fixtures): an empty array, not null.
-var noHosts = []hostOut{}
+// unknownHost is the host of an instant booking still awaiting one.
+var unknownHost = hostOut{ID: "unknown", Name: "unknown", Email: "unknown", Username: "unknown"}
 
 // wireShapes are the parts of a booking's output that depend only on the catalog, which
-// never changes: its hosts array and its event type, built once per user and event type and
-// shared (read-only, like every output shape) by every booking shown. A list of 100
-// bookings otherwise allocated 300 small copies of them. They are built from the same
-// fixtures as the catalog, so this is the only place these shapes are made.
+// never changes: its host and its event type, built once per user and event type. Output
+// shapes hold copies of them (strings and numbers: no allocation), so nothing a response
+// is built from is shared with another.
 type wireShapes struct {
-	hosts      map[int][]hostOut
-	eventTypes map[int]*eventTypeWire
-}
-
-// eventTypeWire holds an event type's eventTypeId and eventType values.
-type eventTypeWire struct {
-	id  int
-	out eventTypeOut
+	hosts      map[int]hostOut
+	eventTypes map[int]eventTypeOut
 }
 
 // newWireShapes builds the shapes of set's users and event types: the set the catalog
 // (fixtures.Set.Catalog) is made from.
 func newWireShapes(set *fixtures.Set) wireShapes {
-	w := wireShapes{hosts: make(map[int][]hostOut, len(set.Users)), eventTypes: make(map[int]*eventTypeWire, len(set.EventTypes))}
+	w := wireShapes{hosts: make(map[int]hostOut, len(set.Users)), eventTypes: make(map[int]eventTypeOut, len(set.EventTypes))}
 	for _, u := range set.Users {
-		w.hosts[u.ID] = []hostOut{{ID: u.ID, Name: u.Name, Email: u.Email, Username: u.Username, TimeZone: u.TimeZone}}
+		w.hosts[u.ID] = hostOut{ID: u.ID, Name: u.Name, Email: u.Email, Username: u.Username, TimeZone: u.TimeZone}
 	}
 	for _, et := range set.EventTypes {
-		w.eventTypes[et.ID] = &eventTypeWire{id: et.ID, out: eventTypeOut{ID: et.ID, Slug: et.Slug}}
+		w.eventTypes[et.ID] = eventTypeOut{ID: et.ID, Slug: et.Slug}
 	}
 	return w
 }
 
 // hostsOf is the hosts array of a booking hosted by hostID (0: an instant booking whose
-// host is not yet known).
-func (w wireShapes) hostsOf(hostID int) []hostOut {
+// host is not yet known; a host not in the catalog, from a durable store opened with
+// other fixtures, gives an empty array, not null).
+func (w wireShapes) hostsOf(hostID int) hostsOut {
 	if hostID == 0 {
-		return unknownHosts
+		return hostsOut{one: unknownHost, some: true}
 	}
-	if h, ok := w.hosts[hostID]; ok {
-		return h
-	}
-	return noHosts
+	h, ok := w.hosts[hostID]
+	return hostsOut{one: h, some: ok}
 }
 
 // bookingResponses are a booking's answers as shown: the booker's name and email, guests

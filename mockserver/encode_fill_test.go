@@ -39,7 +39,7 @@ func filledBookings(seed int) []filledShape {
 	var seats []seatedAttendeeOut
 	fill.Value(&seats, seed+4)
 	regular.Attendees, seated.Attendees = attendees, seats
-	regular.Hosts[0].ID, seated.Hosts[1].ID = seed, seed+1
+	regular.Hosts.one.ID, seated.Hosts.one.ID = seed, seed+1
 	return []filledShape{
 		{"regular", &regular, []any{&regular, &attendees}},
 		{"seated", &seated, []any{&seated, &seats}},
@@ -138,7 +138,7 @@ func TestEncoder_EveryFieldEveryState_Covers(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"*mockserver.bookingOut.CancellationReason.v", "*mockserver.bookingOut.Hosts[1].TimeZone",
+		"*mockserver.bookingOut.CancellationReason.v", "*mockserver.bookingOut.Hosts.one.TimeZone", "*mockserver.bookingOut.EventType.out.Slug",
 		"*mockserver.bookingOut.BookingFieldsResponses.guests", "*[]mockserver.attendeeOut.[0].PhoneNumber",
 		"*[]mockserver.seatedAttendeeOut.[1].Metadata", "*mockserver.successEnvelope.Pagination.HasNextPage",
 	} {
