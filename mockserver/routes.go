@@ -78,6 +78,7 @@ func (s *Server) routes() *mux.Router {
 	}
 	r.HandleFunc(profile.Path, s.handleProfile).Methods(http.MethodGet)
 	r.HandleFunc(OpenAPIPath, s.handleOpenAPI).Methods(http.MethodGet)
+	r.HandleFunc(HealthPath, s.handleHealth).Methods(http.MethodGet)
 	r.HandleFunc(ResetPath, s.handleReset).Methods(http.MethodPost)
 	return r
 }
