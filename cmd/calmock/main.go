@@ -44,6 +44,13 @@ func main() {
 		fmt.Fprintln(os.Stdout, "calmock", version)
 		return
 	}
+	if m.healthCheck {
+		if err := m.HealthCheck(); err != nil {
+			fmt.Fprintln(os.Stderr, "calmock:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if m.dumpFixtures {
 		if err := m.DumpFixtures(time.Now().UTC()); err != nil {
 			fmt.Fprintln(os.Stderr, "calmock:", err)
@@ -73,6 +80,7 @@ type Main struct {
 	verbose      bool
 	showVersion  bool
 	dumpFixtures bool
+	healthCheck  bool
 
 	stdout, stderr io.Writer
 	// Addr is the address actually listened on, set once Run is serving (useful with port 0).
@@ -88,19 +96,7 @@ func NewMain(stdout, stderr io.Writer) *Main {
 func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("calmock", flag.ContinueOnError)
 	fs.SetOutput(m.stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `calmock: a stateful mock of the Cal.com API v2 bookings endpoints (cal-api-version 2024-08-13).
-
-Usage:
-  calmock [flags]
-
-Send 'cal-api-version: 2024-08-13' and 'Authorization: Bearer <apiKey>' like the real API.
-The fixture users and their API keys are listed at GET /_calmock/profile.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { m.usage(fs) }
 	fs.StringVar(&m.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
 	fs.Int64Var(&m.seed, "seed", 1, "seed for the default fixtures and generated ids: the same seed gives the same data")
 	fs.StringVar(&m.fixturesPath, "fixtures", "", "load users, API keys, event types and bookings from this YAML or JSON `file` instead of the seeded defaults")
@@ -113,6 +109,7 @@ Flags:
 	fs.BoolVar(&m.verbose, "verbose", false, "log every request")
 	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&m.dumpFixtures, "dump-fixtures", false, "print the fixtures (the seeded defaults, or -fixtures) as YAML and exit: a starting point for your own -fixtures file")
+	fs.BoolVar(&m.healthCheck, "healthcheck", false, "ask the calmock listening on -addr whether it is up (GET "+mockserver.HealthPath+") and exit 0 if it is, 1 if not: a container health check that needs no curl")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
