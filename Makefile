@@ -13,9 +13,13 @@ FEATURES ?=
 
 all: lint test build
 
-## run: start the mock on 127.0.0.1:8080 (pass flags with ARGS="-seed 7 -verbose")
+## run: start the mock on 127.0.0.1:8080 (pass flags with ARGS="-seed 7 -verbose"). It says on
+## stderr what it builds, since the first build takes minutes, and echoes no command, so that
+## `make run ARGS=-dump-fixtures > mine.yaml` writes only calmock's output to the file.
 run:
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/calmock $(ARGS)
+	@echo "calmock: building bin/calmock (the first build compiles libopenapi and can take a few minutes; later ones take seconds)…" >&2
+	@$(GO) build -ldflags "$(LDFLAGS)" -o bin/calmock ./cmd/calmock
+	@exec bin/calmock $(ARGS)
 
 ## build: build bin/calmock and bin/calmock-conform (the suite as one binary)
 build:
