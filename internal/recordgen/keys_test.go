@@ -135,7 +135,7 @@ type root struct {
 	Grid     [2][]*time.Time `json:"grid"`
 	Untagged bool
 	Skipped  int `json:"-"`
-	private  int
+	_        int // unexported: not a key
 }
 
 // TestKeysOf: the keys of compiled records are read as encoding/json reads them, nested
