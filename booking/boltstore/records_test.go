@@ -1,14 +1,22 @@
 package boltstore
 
 import (
+	"bytes"
+	"flag"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/internal/fill"
+	"github.com/calmock/calmock/internal/recordgen"
 )
+
+// updateKeys makes TestRecordKeys add the records' new keys to the key file.
+var updateKeys = flag.Bool("update", false, "add the records' new keys to the key file of the schema version")
 
 // recordOf pairs each record type with the domain type it stores.
 var recordOf = map[reflect.Type]reflect.Type{
@@ -19,8 +27,8 @@ var recordOf = map[reflect.Type]reflect.Type{
 }
 
 // TestRecords_MirrorDomain: every record has its domain type's fields, by name, type and
-// order, with the records of nested domain types in their place. A field added to the
-// domain fails here until the record, its conversion and its key are decided.
+// order, with the records of nested domain types in their place, and a JSON key. The
+// generator writes them so; this checks the generated file that is compiled.
 func TestRecords_MirrorDomain(t *testing.T) {
 	for domain, record := range recordOf {
 		if dn, rn := fieldNames(domain), fieldNames(record); !slices.Equal(dn, rn) {
@@ -70,8 +78,8 @@ func TestRecords_RoundTrip(t *testing.T) {
 	empty := booking.Booking{UID: "empty", Attendees: []booking.Attendee{}, Metadata: map[string]any{}}
 	emptyOmitted := booking.Booking{UID: "omitted", Recordings: []booking.Recording{}, References: []booking.Reference{}}
 	for _, b := range []booking.Booking{full, empty, emptyOmitted, {UID: "null"}} {
-		rec := toRecord(&b)
-		for _, d := range diffFields(fromRecord(&rec), b) {
+		rec := toBookingRecord(&b)
+		for _, d := range diffFields(fromBookingRecord(&rec), b) {
 			t.Errorf("%s through its record: %s", b.UID, d)
 		}
 		if b.UID == emptyOmitted.UID {
@@ -102,4 +110,92 @@ func diffFields(got, want booking.Booking) []string {
 		}
 	}
 	return diffs
+}
+
+// keyFile is the key file of this version's records.
+var keyFile = fmt.Sprintf("testdata/schema%d.keys", schemaVersion)
+
+// TestRecordKeys: the compiled records have the keys, omitempty and Go types the key file
+// of schemaVersion froze, so files written before read back as they were written. A key
+// the domain added is recorded there with -update; any other change fails, saying how to
+// make it a new schema version instead.
+func TestRecordKeys(t *testing.T) {
+	f, err := os.Open(keyFile)
+	if err != nil {
+		t.Fatalf("%v (a new schema version needs its key file)", err)
+	}
+	frozen, err := recordgen.ReadKeys(f)
+	f.Close()
+	if err != nil {
+		t.Fatalf("%s: %v", keyFile, err)
+	}
+	current := recordgen.KeysOf(reflect.TypeFor[bookingRecord]())
+	updates, err := recordgen.Check(frozen, current, schemaVersion, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(updates) == 0 {
+		return
+	}
+	if !*updateKeys {
+		t.Fatalf("the records changed in a way files of schema %d still read (a missing key reads as the zero value):\n\t%s\n"+
+			"Record it in %s: go test ./booking/boltstore -run TestRecordKeys -update",
+			schemaVersion, strings.Join(updates, "\n\t"), keyFile)
+	}
+	var b bytes.Buffer
+	if err := recordgen.WriteKeys(&b, current); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s updated:\n\t%s", keyFile, strings.Join(updates, "\n\t"))
+}
+
+// TestRecordsGenFresh: records_gen.go is what the go:generate line of records.go writes
+// from the domain types and the key file of schemaVersion, which that line names. Run
+// `go generate ./booking/boltstore` after changing either.
+func TestRecordsGenFresh(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the domain package with go list")
+	}
+	src, err := os.ReadFile("records.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const directive = "//go:generate go run ../../internal/recordgen/cmd/recordgen "
+	var args []string
+	for line := range strings.Lines(string(src)) {
+		if rest, ok := strings.CutPrefix(line, directive); ok {
+			args = strings.Fields(rest)
+		}
+	}
+	if args == nil {
+		t.Fatalf("records.go has no %q line", directive)
+	}
+	o, err := recordgen.ParseArgs(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Keys != keyFile {
+		t.Errorf("the go:generate line reads %s, but schemaVersion %d is %s", o.Keys, schemaVersion, keyFile)
+	}
+	o.Dir = "."
+	want, err := recordgen.Generate(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(o.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		for i := range min(len(gl), len(wl)) {
+			if gl[i] != wl[i] {
+				t.Fatalf("%s is stale (run go generate ./booking/boltstore): line %d is\n\t%s\nwant\n\t%s", o.Output, i+1, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("%s is stale (run go generate ./booking/boltstore): %d lines, want %d", o.Output, len(gl), len(wl))
+	}
 }

@@ -1,0 +1,2 @@
+// Package store is where TestGenerate's records would go.
+package store
