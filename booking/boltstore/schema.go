@@ -11,7 +11,7 @@ import (
 
 // Layout (all in one file):
 //
-//	bookings      uid → JSON of bookingRecord (records.go)
+//	bookings      uid → JSON of bookingRecord (records_gen.go)
 //	by_host_start be64(hostID) ‖ be64(start ns) ‖ uid → ""      organizer id → uids by start
 //	by_email      str(lower(email)) ‖ uid → ""                  attendee email → uids
 //	by_series     str(recurringBookingUid) ‖ uid → ""           series → uids

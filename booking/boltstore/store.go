@@ -2,7 +2,9 @@
 // flag: state survives restarts and a hard kill.
 //
 // The file's layout and migrations are described in schema.go, the records its bookings
-// are stored as and the schema version in records.go, the key encodings in keys.go, the
+// are stored as in records_gen.go (generated from the domain types and the frozen keys of
+// testdata/schema<N>.keys; records.go says how and holds the schema version), the key
+// encodings in keys.go, the
 // indexes and the queries reading them in indexes.go, the transaction and its undo log in
 // tx.go, and durability and group commit in groupcommit.go.
 package boltstore
