@@ -207,6 +207,16 @@ func TestCreate_Responses(t *testing.T) {
 				t.Errorf("seat %s (%s) responses = %#v\nwant %#v", a.SeatUID, a.Name, a.SeatResponses, w)
 			}
 		}
+		// A seat rescheduled to a new slot takes its answers along (Cal.com books the new
+		// seat with the old seat's responses), under its new seat uid.
+		moved, err := e.svc.Reschedule(ctx, nil, b.UID, booking.RescheduleInput{Start: start.Add(3 * time.Hour), SeatUID: first.SeatUID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nb := e.mustGet(t, moved.Bookings[0].UID)
+		if len(nb.Attendees) != 1 || !reflect.DeepEqual(nb.Attendees[0].SeatResponses, want[first.SeatUID][0]) {
+			t.Errorf("rescheduled seat: attendees = %#v\nwant one seat answering %#v", nb.Attendees, want[first.SeatUID][0])
+		}
 	})
 
 	t.Run("rescheduled", func(t *testing.T) {
