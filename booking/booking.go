@@ -98,6 +98,10 @@ type EventType struct {
 	Address string `json:"address,omitempty" yaml:"address,omitempty"`
 	Link    string `json:"link,omitempty" yaml:"link,omitempty"`
 	Phone   string `json:"phone,omitempty" yaml:"phone,omitempty"`
+	// SMSReminderNumber says the event type's booking form has Cal.com's smsReminderNumber
+	// field (an SMS reminder workflow adds it): a create then answers it with
+	// attendee.phoneNumber.
+	SMSReminderNumber bool `json:"smsReminderNumber,omitempty" yaml:"smsReminderNumber,omitempty"`
 	// DisableCancelling refuses cancellation ("This event type does not allow cancellations").
 	DisableCancelling bool `json:"disableCancelling,omitempty" yaml:"disableCancelling,omitempty"`
 }

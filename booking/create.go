@@ -66,7 +66,7 @@ func (s *Service) Create(ctx context.Context, caller *User, in CreateInput) (Res
 		slots = append(slots, slot{st, st.Add(time.Duration(length) * time.Minute)})
 	}
 	booker := bookerAttendee(in.Attendee)
-	responses := createResponses(in, booker, loc)
+	responses := createResponses(in, et, recurring, booker, loc)
 
 	var res Result
 	err = s.store.Update(ctx, func(tx Tx) error {
@@ -214,8 +214,9 @@ type location struct {
 	// value is the location string; "" with calVideo means the booking's Cal Video URL.
 	value    string
 	calVideo bool
-	// kind and option feed bookingFieldsResponses.location when an object was given.
-	kind, option string
+	// answer is what bookingFieldsResponses.location records; nil when the body named no
+	// location (the event type's default is then not recorded as an answer).
+	answer *locationAnswer
 }
 
 func (l location) forUID(uid string) string {
@@ -231,18 +232,18 @@ func (l location) forUID(uid string) string {
 func resolveLocation(et EventType, in CreateInput) (location, error) {
 	if in.Location == nil || (in.Location.Type == "" && in.Location.Raw == "") {
 		if in.MeetingURL != "" {
-			return location{value: in.MeetingURL}, nil
+			return location{value: in.MeetingURL, answer: stringLocationAnswer(in.MeetingURL)}, nil
 		}
 		return defaultLocation(et), nil
 	}
 	l := in.Location
 	if l.Type == "" {
-		return location{value: l.Raw}, nil
+		return location{value: l.Raw, answer: stringLocationAnswer(l.Raw)}, nil
 	}
 	if !slices.Contains(et.Locations, l.Type) {
 		return location{}, Errorf(EINVALID, "Booking location with type %s not valid for event type with id=%d. The event type has following location types: %s, and only these types are allowed for booking location.", l.Type, et.ID, strings.Join(et.Locations, ", "))
 	}
-	out := location{kind: l.Type}
+	var out location
 	switch l.Type {
 	case "address":
 		out.value = et.Address
@@ -261,19 +262,21 @@ func resolveLocation(et EventType, in CreateInput) (location, error) {
 			return location{}, Errorf(EINVALID, "Booking location with integration %s not valid for event type with id=%d. The event type has following integrations: %s, and only these integrations are allowed for booking location.", l.Integration, et.ID, strings.Join(et.Integrations, ", "))
 		}
 		out = integrationLocation(l.Integration)
-		out.kind = l.Type
 	case "organizersDefaultApp":
 		out.calVideo = true
 	}
-	out.option = out.value
+	out.answer = objectLocationAnswer(l)
 	return out, nil
 }
 
+// integrationLocation is where a booking on an integration takes place: the Cal Video URL,
+// or the integration's internal location type (what Cal.com stores until the app has made a
+// meeting URL, which the mock does not model).
 func integrationLocation(name string) location {
 	if name == "cal-video" {
 		return location{calVideo: true}
 	}
-	return location{value: "integrations:" + name}
+	return location{value: internalIntegration(name)}
 }
 
 // defaultLocation is the location of a booking that names none: the event type's first
@@ -324,55 +327,6 @@ func digits(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// createResponses builds the stored bookingFieldsResponses: the given answers plus name,
-// email, guests, location and attendeePhoneNumber, as Cal.com stores them.
-func createResponses(in CreateInput, booker Attendee, loc location) map[string]any {
-	r := cloneMap(in.BookingFieldsResponses)
-	if r == nil {
-		r = map[string]any{}
-	}
-	r["name"] = booker.Name
-	r["email"] = booker.Email
-	if len(in.Guests) > 0 {
-		g := make([]any, len(in.Guests))
-		for i, e := range in.Guests {
-			g[i] = e
-		}
-		r["guests"] = g
-	}
-	if loc.kind != "" {
-		r["location"] = map[string]any{"value": loc.kind, "optionValue": loc.option}
-	}
-	if booker.PhoneNumber != "" {
-		r["attendeePhoneNumber"] = booker.PhoneNumber
-	}
-	return r
-}
-
-// storedResponses is what a booking keeps of its bookingFieldsResponses: the answers less
-// those the API's output derives from the booking itself (the booker's name and email from
-// the first attendee, guests from Guests), or nil when nothing is left. A created booking
-// usually answers nothing else, and a Go map costs ~340 bytes even with two keys: a third of
-// what a booking cost the store before (issue 6). The output is unchanged: it is built from
-// the derived values with the stored ones laid over them (mockserver's bookingResponses).
-// Metadata likewise stays nil when the request sent none; the output shows {}.
-func storedResponses(responses map[string]any, booker Attendee, guests []string) map[string]any {
-	var out map[string]any
-	for k, v := range responses {
-		switch {
-		case k == "name" && v == any(booker.Name),
-			k == "email" && v == any(booker.Email),
-			k == "guests" && len(guests) > 0:
-			continue
-		}
-		if out == nil {
-			out = make(map[string]any, len(responses))
-		}
-		out[k] = cloneValue(v)
-	}
-	return out
 }
 
 // newBooking assembles a booking (status StatusNone) with a fresh id and uid.

@@ -87,12 +87,7 @@ func (s *Service) Reschedule(ctx context.Context, caller *User, uid string, in R
 		nb.ReschedulingReason = in.Reason
 		nb.RescheduledByEmail = nil // QUIRK (§5.6): null after API reschedules
 		nb.Recordings, nb.Transcripts, nb.References = nil, nil, nil
-		if in.Reason != "" {
-			if nb.BookingFieldsResponses == nil {
-				nb.BookingFieldsResponses = map[string]any{}
-			}
-			nb.BookingFieldsResponses["rescheduledReason"] = in.Reason
-		}
+		nb.BookingFieldsResponses = rescheduledResponses(nb.BookingFieldsResponses, in.Reason)
 		if strings.HasPrefix(old.Location, CalVideoBaseURL) {
 			nb.Location = calVideoURL(nb.UID)
 		}

@@ -231,7 +231,7 @@ func TestService_CreateBySlugAndLocations(t *testing.T) {
 	if b.EventTypeID != etPlain || b.Location != "Via Roma 1" {
 		t.Errorf("event type %d location %q", b.EventTypeID, b.Location)
 	}
-	if loc, _ := b.BookingFieldsResponses["location"].(map[string]any); loc["value"] != "address" || loc["optionValue"] != "Via Roma 1" {
+	if loc, _ := b.BookingFieldsResponses["location"].(map[string]any); loc["value"] != "inPerson" || loc["optionValue"] != "" {
 		t.Errorf("responses.location = %v", b.BookingFieldsResponses["location"])
 	}
 	r, err = e.svc.Create(ctx, nil, booking.CreateInput{EventTypeSlug: "plain", Username: "alice", Start: start.Add(time.Hour), Attendee: guest("A", "a@example.com"),
