@@ -22,10 +22,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/calmock/calmock/profile"
 	"github.com/calmock/calmock/scenarios"
 )
 
-// APIVersion is the cal-api-version every request carries unless a step removes it.
+// APIVersion is the cal-api-version every request carries unless its scenario or step sets
+// another (scenarios.Scenario.Version, Step.Version) or a step's headers remove it.
 const APIVersion = "2024-08-13"
 
 // ---------------------------------------------------------------------------------------------
@@ -160,7 +162,8 @@ func (r Result) Error() string {
 
 // Run runs one scenario against the target. It never panics on the target's answers; every
 // problem is a Failure in the Result. A scenario needing a feature the target does not
-// support, or a profile value the target lacks, is Skipped.
+// support, a version or operation its profile does not claim, or a profile value the target
+// lacks, is Skipped.
 func Run(ctx context.Context, t *Target, sc scenarios.Scenario) Result {
 	start := time.Now()
 	res := Result{Scenario: sc.Name, Features: sc.Features, Outcome: Passed}
@@ -200,19 +203,63 @@ func Run(ctx context.Context, t *Target, sc scenarios.Scenario) Result {
 }
 
 func (t *Target) unsupported(sc scenarios.Scenario) string {
-	if t.Supports == nil {
-		return ""
-	}
 	var missing []string
 	for _, f := range sc.Features {
-		if !t.Supports[f] {
+		if t.Supports != nil && !t.Supports[f] {
 			missing = append(missing, f)
 		}
 	}
-	if len(missing) == 0 {
-		return ""
+	if len(missing) > 0 {
+		return "the target does not support " + strings.Join(missing, ", ")
 	}
-	return "the target does not support " + strings.Join(missing, ", ")
+	return t.unclaimed(sc)
+}
+
+// unclaimed names the first version or operation the scenario uses that the target's
+// profile does not claim (profile.Profile.Claims; a profile without versions claims
+// everything), or returns "". Decided before the first step, so that a scenario never stops
+// half-way with bookings made and nothing checked.
+func (t *Target) unclaimed(sc scenarios.Scenario) string {
+	var p profile.Profile
+	if v := t.Profile["versions"]; v != nil {
+		// The profile was validated at load time; a hand-built Target with a malformed
+		// versions value claims nothing rather than everything, so the mistake shows.
+		data, _ := json.Marshal(v)
+		if err := json.Unmarshal(data, &p.Versions); err != nil || p.Versions == nil {
+			p.Versions = map[string][]string{}
+		}
+	}
+	version := scenarioVersion(sc)
+	if !p.Claims(version, "") {
+		return fmt.Sprintf("the target's profile does not claim cal-api-version %s", version)
+	}
+	for _, op := range sc.Operations {
+		if !p.Claims(version, op) {
+			return fmt.Sprintf("the target's profile does not claim operation %s under cal-api-version %s", op, version)
+		}
+	}
+	for _, st := range sc.Steps {
+		if st.Version != "" && !p.Claims(st.Version, "") {
+			return fmt.Sprintf("the target's profile does not claim cal-api-version %s (step %s)", st.Version, st.Name)
+		}
+	}
+	return ""
+}
+
+// scenarioVersion is the cal-api-version a scenario's steps send unless they set their own.
+func scenarioVersion(sc scenarios.Scenario) string {
+	if sc.Version != "" {
+		return sc.Version
+	}
+	return APIVersion
+}
+
+// stepVersion is the cal-api-version a step sends (before its headers, which may override it).
+func stepVersion(sc scenarios.Scenario, st scenarios.Step) string {
+	if st.Version != "" {
+		return st.Version
+	}
+	return scenarioVersion(sc)
 }
 
 func (t *Target) ownerLocation() *time.Location {
@@ -444,7 +491,7 @@ func (r *runner) build(ctx context.Context, st scenarios.Step) (*http.Request, s
 	if err != nil {
 		return nil, "", err
 	}
-	req.Header.Set("cal-api-version", APIVersion)
+	req.Header.Set("cal-api-version", stepVersion(r.sc, st))
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

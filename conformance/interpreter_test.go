@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -113,6 +115,72 @@ func TestRun_UnsupportedFeatureSkips(t *testing.T) {
 	res := Run(context.Background(), tg, parse(t, oneStep))
 	if res.Outcome != Skipped || res.SkipReason != "the target does not support core" {
 		t.Fatalf("got %s %q", res.Outcome, res.SkipReason)
+	}
+}
+
+// versionRecorder is a Doer that records the cal-api-version of every request it sends.
+type versionRecorder struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (v *versionRecorder) Do(r *http.Request) (*http.Response, error) {
+	v.mu.Lock()
+	v.sent = append(v.sent, r.Header.Get("cal-api-version"))
+	v.mu.Unlock()
+	return http.DefaultClient.Do(r)
+}
+
+// TestRun_ProfileClaims: a scenario whose version or operations the target's profile does
+// not claim is skipped before any request, with a reason naming what is missing; a profile
+// without versions claims everything; the scenario's and a step's version are the header
+// sent.
+func TestRun_ProfileClaims(t *testing.T) {
+	ok := `{"status":"success","data":{"id":7,"start":"2031-01-06T10:00:00.000Z","tags":["a","b"]}}`
+	claims := map[string]any{"2024-08-13": []any{"Op_get"}, "2026-02-25": []any{"Op_get", "Op_new"}}
+	withVersion := func(v string) string {
+		return strings.Replace(oneStep, "features: [core]", "features: [core]\nversion: "+v, 1)
+	}
+	withOps := func(y, ops string) string {
+		return strings.Replace(y, "features: [core]", "features: [core]\noperations: ["+ops+"]", 1)
+	}
+	twoSteps := oneStep + `  - name: later
+    version: 2026-05-01
+    request: {method: GET, path: "/v2/bookings/{{id}}"}
+    expect: {status: 200}
+`
+	tests := []struct {
+		name     string
+		versions any // the profile's versions; nil: absent
+		scenario string
+		outcome  Outcome
+		reason   string
+		sent     []string
+	}{
+		{"default version claimed", claims, oneStep, Passed, "", []string{"2024-08-13"}},
+		{"scenario version claimed", claims, withVersion("2026-02-25"), Passed, "", []string{"2026-02-25"}},
+		{"scenario version not claimed", claims, withVersion("2026-05-01"), Skipped, "the target's profile does not claim cal-api-version 2026-05-01", nil},
+		{"operation claimed", claims, withOps(withVersion("2026-02-25"), "Op_new"), Passed, "", []string{"2026-02-25"}},
+		{"operation not claimed under the version", claims, withOps(oneStep, "Op_get, Op_new"), Skipped, "the target's profile does not claim operation Op_new under cal-api-version 2024-08-13", nil},
+		{"step version not claimed", claims, twoSteps, Skipped, "the target's profile does not claim cal-api-version 2026-05-01 (step later)", nil},
+		{"no versions in the profile claims everything", nil, withOps(twoSteps, "Op_x"), Passed, "", []string{"2024-08-13", "2026-05-01"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tg := fakeTarget(t, 0, 200, ok, "")
+			if tt.versions != nil {
+				tg.Profile["versions"] = tt.versions
+			}
+			rec := &versionRecorder{}
+			tg.Client = rec
+			res := Run(context.Background(), tg, parse(t, tt.scenario))
+			if res.Outcome != tt.outcome || res.SkipReason != tt.reason {
+				t.Fatalf("got %s %q, want %s %q; failures:\n%s", res.Outcome, res.SkipReason, tt.outcome, tt.reason, res.Error())
+			}
+			if !slices.Equal(rec.sent, tt.sent) {
+				t.Errorf("cal-api-version sent %q, want %q", rec.sent, tt.sent)
+			}
+		})
 	}
 }
 

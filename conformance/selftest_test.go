@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/calmock/calmock/conformance"
 	"github.com/calmock/calmock/mockserver"
@@ -160,4 +161,50 @@ var ownerKey string
 func render(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// TestSelf_ProfileClaimsOfTheMock: the mock's own profile (its route table) decides what is
+// skipped: a scenario in a version the mock does not serve is skipped with the reason, one
+// naming an operation the mock serves runs.
+func TestSelf_ProfileClaimsOfTheMock(t *testing.T) {
+	mock, err := mockserver.New(mockserver.Config{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const notFound = `description: d
+features: [core]
+steps:
+  - name: get
+    request: {method: GET, path: /v2/bookings/no-such-uid}
+    expect: {status: 404}
+`
+	fsys := fstest.MapFS{
+		"claimed.yaml":      {Data: []byte("name: claimed\noperations: [BookingsController_2024_08_13_getBooking]\n" + notFound)},
+		"unclaimed.yaml":    {Data: []byte("name: unclaimed\nversion: 2026-02-25\n" + notFound)},
+		"unclaimed-op.yaml": {Data: []byte("name: unclaimed-op\noperations: [BookingsController_2026_02_25_getBooking]\n" + notFound)},
+	}
+	rep, err := conformance.RunAll(context.Background(), conformance.Options{Handler: mock, Scenarios: fsys, SpecFile: "none"})
+	if err != nil {
+		t.Fatalf("RunAll: %v", err)
+	}
+	want := map[string]string{
+		"claimed":      "passed",
+		"unclaimed":    "skipped: the target's profile does not claim cal-api-version 2026-02-25",
+		"unclaimed-op": "skipped: the target's profile does not claim operation BookingsController_2026_02_25_getBooking under cal-api-version 2024-08-13",
+	}
+	for _, f := range rep.Features { // all three need core only: one feature, three lines
+		for _, r := range f.Scenarios {
+			got := string(r.Outcome)
+			if r.Reason != "" {
+				got += ": " + r.Reason
+			}
+			if got != want[r.Name] {
+				t.Errorf("%s: %s, want %s", r.Name, got, want[r.Name])
+			}
+			delete(want, r.Name)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("scenarios not reported: %v", want)
+	}
 }

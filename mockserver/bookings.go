@@ -253,6 +253,7 @@ func (s *Server) handleBookingReferences(c *call) error {
 // target. It is calmock's own endpoint, outside the Cal.com API, so it has no envelope.
 func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 	p := s.fixtures.Profile()
+	p.Versions = s.versionClaims()
 	if len(s.fixtures.Users) > 0 {
 		// The profile promises a booking of its first user. Without one (or when the store
 		// fails) the key is left out, and the scenarios that need it are skipped.

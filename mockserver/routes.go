@@ -9,6 +9,8 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -31,15 +33,24 @@ const OpenAPIPath = "/_calmock/openapi"
 // maxBodyBytes is the real API's JSON body limit (body-parser's 100 kB default).
 const maxBodyBytes = 100 * 1024
 
-// route is one bookings operation and how the pipeline treats it.
+// route is one bookings operation of one cal-api-version and how the pipeline treats it. A
+// row says nothing about its version: the table it sits in does (see versionTables).
 type route struct {
 	method, path string
 	operationID  string
 	auth         authMode
-	// legacy: the legacy controller, chosen when cal-api-version is not 2024-08-13, also
-	// has this method and path. Other routes answer 404 "Cannot <METHOD> <path>" then.
+	// legacy: the legacy controller, chosen when cal-api-version is missing or unknown, also
+	// has this method and path. Other routes answer 404 "Cannot <METHOD> <path>" then. It is
+	// a fact about the method and path, so every version's row for them says the same.
 	legacy bool
 	handle func(*call) error
+}
+
+// versionTable is the route table of one cal-api-version: every operation the real API
+// registers for that version, and only those.
+type versionTable struct {
+	version string
+	routes  []route
 }
 
 // call is one request on its way through a handler.
@@ -61,10 +72,10 @@ func (c *call) pathVar(name string) string {
 	return v
 }
 
-// routes registers every operation, literal segments before parameters so that
-// /v2/bookings/by-seat/{seatUid} never falls into {bookingUid}. Flat routes only: gorilla/mux
-// subrouters answer some wrong methods with 404 instead of 405, and the real API (NestJS)
-// answers every unknown method+path with its own 404 anyway.
+// routes registers every operation of every version, one mux route per method and path
+// whatever the number of versions (the pipeline picks the version's row). Flat routes only:
+// gorilla/mux subrouters answer some wrong methods with 404 instead of 405, and the real API
+// (NestJS) answers every unknown method+path with its own 404 anyway.
 func (s *Server) routes() *mux.Router {
 	r := mux.NewRouter()
 	// Match the path as sent: no redirect to a cleaned path (NestJS answers 404 instead), and
@@ -73,8 +84,8 @@ func (s *Server) routes() *mux.Router {
 	r.UseEncodedPath()
 	r.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(s.handleNotFound)
-	for _, rt := range s.bookingRoutes() {
-		r.Handle(rt.path, s.pipeline(rt)).Methods(rt.method)
+	for _, ep := range endpoints(s.tables) {
+		r.Handle(ep.path, s.pipeline(ep)).Methods(ep.method)
 	}
 	r.HandleFunc(profile.Path, s.handleProfile).Methods(http.MethodGet)
 	r.HandleFunc(OpenAPIPath, s.handleOpenAPI).Methods(http.MethodGet)
@@ -83,17 +94,67 @@ func (s *Server) routes() *mux.Router {
 	return r
 }
 
-// Operations lists the bookings operations the server implements (method, path template,
-// operation id), for tests that compare it with the OpenAPI document.
+// Operations lists the bookings operations the server implements in any version (method,
+// path template, operation id, each once), for tests that compare it with the OpenAPI
+// document.
 func (s *Server) Operations() [][3]string {
 	var ops [][3]string
-	for _, rt := range s.bookingRoutes() {
-		ops = append(ops, [3]string{rt.method, rt.path, rt.operationID})
+	seen := map[[3]string]bool{}
+	for _, t := range s.tables {
+		for _, rt := range t.routes {
+			op := [3]string{rt.method, rt.path, rt.operationID}
+			if !seen[op] {
+				seen[op] = true
+				ops = append(ops, op)
+			}
+		}
 	}
 	return ops
 }
 
-func (s *Server) bookingRoutes() []route {
+// Versions lists the cal-api-version values the server serves, in table order.
+func (s *Server) Versions() []string {
+	out := make([]string, len(s.tables))
+	for i, t := range s.tables {
+		out[i] = t.version
+	}
+	return out
+}
+
+// versionClaims is what the profile says the server serves: each version's operation ids.
+func (s *Server) versionClaims() map[string][]string {
+	out := make(map[string][]string, len(s.tables))
+	for _, t := range s.tables {
+		ids := make([]string, len(t.routes))
+		for i, rt := range t.routes {
+			ids[i] = rt.operationID
+		}
+		out[t.version] = ids
+	}
+	return out
+}
+
+// versionTables returns the route table of every cal-api-version the mock serves, oldest
+// first.
+//
+// Why one table per version, not a version column on each row: the real API registers one
+// controller per version, and NestJS matches the header against each controller's versions
+// exactly, with no fallback from one version to another (see selectRoute). A version is
+// therefore a list of rows, and adding one is a line here plus a function returning its
+// rows, touching no existing row. An operation a new version serves unchanged (upstream's
+// attendees controller is registered for [VERSION_2024_08_13, VERSION_2026_02_25]) is listed
+// in both tables with the same handler; one it changes gets that version's own handler in
+// that version's table. So what a version changes is all in its table function, and no
+// handler asks which version it runs under.
+func (s *Server) versionTables() []versionTable {
+	return []versionTable{
+		{version20240813, s.routes20240813()},
+	}
+}
+
+// routes20240813 is the table of cal-api-version 2024-08-13 (BookingsController_2024_08_13),
+// literal segments before parameters (see endpoints).
+func (s *Server) routes20240813() []route {
 	const base = "/v2/bookings"
 	const one = base + "/{bookingUid}"
 	return []route{
@@ -115,11 +176,42 @@ func (s *Server) bookingRoutes() []route {
 	}
 }
 
+// endpoint is one method and path with its row in each version that registers it.
+type endpoint struct {
+	method, path string
+	byVersion    map[string]route
+	legacy       bool
+}
+
+// endpoints groups the rows of every table by method and path, in the order first seen
+// (tables oldest first, each in its own order), because gorilla/mux takes the first route
+// that matches: literal segments must come before parameters (by-seat before {bookingUid})
+// in the tables as in this list.
+func endpoints(tables []versionTable) []*endpoint {
+	var out []*endpoint
+	index := map[[2]string]*endpoint{}
+	for _, t := range tables {
+		for _, rt := range t.routes {
+			k := [2]string{rt.method, rt.path}
+			ep := index[k]
+			if ep == nil {
+				ep = &endpoint{method: rt.method, path: rt.path, byVersion: map[string]route{}}
+				index[k] = ep
+				out = append(out, ep)
+			}
+			ep.byVersion[t.version] = rt
+			ep.legacy = ep.legacy || rt.legacy
+		}
+	}
+	return out
+}
+
 // pipeline runs the real API's stages in its order, because the order decides which error a
-// bad request gets (behaviour notes §1): body parsing, version routing, rate limiting (which
-// also refuses unknown API keys), permissions, authentication; validation happens in the
-// handler, and every stage returns early.
-func (s *Server) pipeline(rt route) http.Handler {
+// bad request gets (behaviour notes §1): body parsing, version routing (selectRoute picks
+// the endpoint's row for the version: auth and handler come from that row), rate limiting
+// (which also refuses unknown API keys), permissions, authentication; validation happens in
+// the handler, and every stage returns early.
+func (s *Server) pipeline(ep *endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := readJSONBody(r)
 		if err != nil && !errors.Is(err, errBodyNotObject) {
@@ -132,7 +224,8 @@ func (s *Server) pipeline(rt route) http.Handler {
 		// A JSON array passes the body parser; the pipes refuse it, after the guards, so
 		// its 400 comes after version routing, the limiter (and its headers) and auth.
 		pipeErr := err
-		if err := checkVersion(r, rt); err != nil {
+		rt, err := s.selectRoute(r, ep)
+		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -181,22 +274,31 @@ func cannot(r *http.Request) error {
 // msgUnsupportedVersion explains the one place where the mock knowingly differs from the
 // real API: where the real server would answer with its legacy bookings controller (whose
 // bodies differ), the mock refuses with a clear 400 instead of imitating that controller.
-const msgUnsupportedVersion = "calmock implements the bookings endpoints of cal-api-version 2024-08-13 only. This request's cal-api-version is %q; the real API would route it to its legacy bookings controller (missing, unknown or older versions fall back to it), whose request and response bodies differ. Send the header 'cal-api-version: 2024-08-13'."
+const msgUnsupportedVersion = "calmock implements the bookings endpoints of cal-api-version %s only. This request's cal-api-version is %q; the real API would route it to its legacy bookings controller (missing, unknown or older versions fall back to it), whose request and response bodies differ. Send the header 'cal-api-version: %s'."
 
-// checkVersion routes by cal-api-version as the real API does: only an exact 2024-08-13
-// reaches these handlers; 2024-09-04 matches no bookings controller (404); anything else
-// (missing, empty, unknown, quoted, legacy) selects the legacy controller, which lacks most
-// routes (404) and which the mock does not imitate for the ones it has (400, see above).
-func checkVersion(r *http.Request, rt route) error {
+// selectRoute is version routing, the one place that reads cal-api-version. It picks the
+// endpoint's row for the request's version as NestJS does: each route matches the version
+// exactly against its controller's versions, and a miss falls through to the next route and
+// at last to the 404 "Cannot <METHOD> <path>", never to another version's controller
+// (@nestjs/platform-express ExpressAdapter.applyVersionFilter, VersioningType.CUSTOM;
+// Cal.com's extractor in apps/api/v2/src/app.ts turns a missing or unknown header into
+// 2024-04-15, the legacy controller's version). So:
+//   - a version with a row here: that row;
+//   - a version the mock serves without a row here, or 2024-09-04 (valid for other
+//     resources, no bookings controller): 404;
+//   - anything else (missing, empty, unknown, quoted, older, or a newer version the mock
+//     does not serve yet): the legacy controller, which lacks most routes (404) and which the
+//     mock does not imitate for the ones it has (400, msgUnsupportedVersion).
+func (s *Server) selectRoute(r *http.Request, ep *endpoint) (route, error) {
 	v := r.Header.Get(versionHeader)
-	switch {
-	case v == version20240813:
-		return nil
-	case v == version20240904 || !rt.legacy:
-		return cannot(r)
-	default:
-		return newAPIError(http.StatusBadRequest, fmt.Sprintf(msgUnsupportedVersion, v))
+	if rt, ok := ep.byVersion[v]; ok {
+		return rt, nil
 	}
+	if v == version20240904 || !ep.legacy || slices.ContainsFunc(s.tables, func(t versionTable) bool { return t.version == v }) {
+		return route{}, cannot(r)
+	}
+	served := s.Versions()
+	return route{}, newAPIError(http.StatusBadRequest, fmt.Sprintf(msgUnsupportedVersion, strings.Join(served, ", "), v, served[0]))
 }
 
 // errBodyNotObject is the bookings pipes' refusal of a JSON array, which the body parser

@@ -64,6 +64,8 @@ type Server struct {
 	log      *slog.Logger
 	ids      *booking.SeededIDs
 	reqIDs   *requestIDs
+	// tables are the route tables of the versions served (routes.go, versionTables).
+	tables []versionTable
 
 	specOnce sync.Once
 	spec     *openapi.Document
@@ -130,6 +132,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit, clock)
 	}
+	s.tables = s.versionTables()
 	s.router = s.routes()
 	return s, nil
 }

@@ -1,5 +1,6 @@
-// Package profile describes a conformance target: the users and API keys to call it with and
-// the event types of each kind that the scenarios book. A calmock serves its profile at
+// Package profile describes a conformance target: the users and API keys to call it with,
+// the event types of each kind that the scenarios book, and the cal-api-version values and
+// operations it claims to serve. A calmock serves its profile at
 // GET /_calmock/profile; for any other target (the real api.cal.com, a third-party clone) the
 // same shape is read from a file.
 package profile
@@ -9,7 +10,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"regexp"
+	"slices"
 )
 
 // Path is where a calmock serves its profile.
@@ -40,6 +44,26 @@ type Profile struct {
 	// started (bookings cannot be created in the past, and mark-absent needs one). Optional:
 	// without it the scenarios that need it are skipped.
 	PastBookingUID string `json:"pastBookingUid,omitempty"`
+	// Versions maps each cal-api-version the target serves to the operation ids (as in
+	// Cal.com's OpenAPI document, e.g. BookingsController_2024_08_13_getBooking) it serves
+	// under that version. A calmock reports its route table here. Optional: without it the
+	// target claims nothing and no scenario is skipped for its version or operations; with
+	// it, a scenario whose version or operations are not claimed is skipped (see Claims).
+	Versions map[string][]string `json:"versions,omitempty"`
+}
+
+// Claims reports whether the profile claims the operation under the version; an empty
+// operationID asks about the version alone. A profile without Versions claims everything,
+// so that a target described before the field existed keeps running every scenario.
+func (p Profile) Claims(version, operationID string) bool {
+	if p.Versions == nil {
+		return true
+	}
+	ops, ok := p.Versions[version]
+	if !ok {
+		return false
+	}
+	return operationID == "" || slices.Contains(ops, operationID)
 }
 
 // User is one account on the target.
@@ -144,8 +168,27 @@ func (p Profile) Validate() error {
 			}
 		}
 	}
+	for _, v := range slices.Sorted(maps.Keys(p.Versions)) {
+		ops := p.Versions[v]
+		if !versionFormat.MatchString(v) {
+			errs = append(errs, fmt.Errorf("profile: versions: %q is not a cal-api-version (YYYY-MM-DD)", v))
+		}
+		seen := map[string]bool{}
+		for i, op := range ops {
+			switch {
+			case op == "":
+				errs = append(errs, fmt.Errorf("profile: versions.%s[%d]: empty operation id", v, i))
+			case seen[op]:
+				errs = append(errs, fmt.Errorf("profile: versions.%s: operation %s listed twice", v, op))
+			}
+			seen[op] = true
+		}
+	}
 	return errors.Join(errs...)
 }
+
+// versionFormat is the shape of a cal-api-version value.
+var versionFormat = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 func known(kind string) bool {
 	for _, k := range Kinds {

@@ -16,7 +16,8 @@ const validProfile = `{
     "roundRobin": {"id": 4, "slug": "rr", "lengthInMinutes": 30, "teamSlug": "t", "hostUserIds": [1, 2]},
     "variableLength": {"id": 5, "slug": "v", "lengthInMinutes": 30, "lengthOptions": [15, 30]}
   },
-  "pastBookingUid": "abc"
+  "pastBookingUid": "abc",
+  "versions": {"2024-08-13": ["BookingsController_2024_08_13_getBooking", "BookingsController_2024_08_13_createBooking"]}
 }`
 
 func TestDecode(t *testing.T) {
@@ -24,7 +25,7 @@ func TestDecode(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Decode: %v", err)
 	}
-	if p.Users[0].APIKey != "cal_test_a" || p.EventTypes[KindRoundRobin].HostUserIDs[1] != 2 || p.PastBookingUID != "abc" {
+	if p.Users[0].APIKey != "cal_test_a" || p.EventTypes[KindRoundRobin].HostUserIDs[1] != 2 || p.PastBookingUID != "abc" || len(p.Versions["2024-08-13"]) != 2 {
 		t.Errorf("decoded %+v", p)
 	}
 	tests := []struct{ name, data, want string }{
@@ -35,6 +36,9 @@ func TestDecode(t *testing.T) {
 		{"seated without seats", `{"users":[{"apiKey":"k"}],"eventTypes":{"seated":{"id":1,"slug":"s","lengthInMinutes":5}}}`, "seatsPerTimeSlot"},
 		{"round robin with one host", `{"users":[{"apiKey":"k"}],"eventTypes":{"roundRobin":{"id":1,"slug":"s","lengthInMinutes":5,"teamSlug":"t","hostUserIds":[1]}}}`, "hostUserIds"},
 		{"not JSON", `users: []`, "decode profile"},
+		{"version not a date", `{"users":[{"apiKey":"k"}],"versions":{"v2":["op"]}}`, `"v2" is not a cal-api-version`},
+		{"empty operation id", `{"users":[{"apiKey":"k"}],"versions":{"2024-08-13":[""]}}`, "versions.2024-08-13[0]: empty operation id"},
+		{"operation twice", `{"users":[{"apiKey":"k"}],"versions":{"2024-08-13":["op","op"]}}`, "operation op listed twice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,5 +61,33 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "missing.json")); err == nil || !strings.Contains(err.Error(), "missing.json") {
 		t.Fatalf("Load of a missing file: %v", err)
+	}
+}
+
+func TestClaims(t *testing.T) {
+	p, err := Decode([]byte(validProfile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const get = "BookingsController_2024_08_13_getBooking"
+	tests := []struct {
+		name, version, op string
+		want              bool
+	}{
+		{"claimed version alone", "2024-08-13", "", true},
+		{"claimed operation", "2024-08-13", get, true},
+		{"operation not listed", "2024-08-13", "BookingsController_2024_08_13_getBookings", false},
+		{"version not listed", "2026-02-25", "", false},
+		{"operation under a version not listed", "2026-02-25", get, false},
+	}
+	for _, tt := range tests {
+		if got := p.Claims(tt.version, tt.op); got != tt.want {
+			t.Errorf("%s: Claims(%q, %q) = %v, want %v", tt.name, tt.version, tt.op, got, tt.want)
+		}
+	}
+	// A profile written before versions existed claims everything: no scenario is skipped.
+	p.Versions = nil
+	if !p.Claims("2026-02-25", get) {
+		t.Error("a profile without versions must claim every version and operation")
 	}
 }

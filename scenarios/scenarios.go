@@ -8,9 +8,12 @@
 //	name: cancel-twice                 # required, kebab-case, unique (by convention the file name)
 //	description: ...                   # required
 //	features: [core]                   # required, each one a registered feature
+//	version: 2024-08-13                # cal-api-version of every step (default 2024-08-13)
+//	operations: [BookingsController_2024_08_13_getBooking]  # operation ids it needs
 //	vars: {email: "{{email.booker}}"}  # evaluated once, before the first step
 //	steps:                             # required, at least one
 //	  - name: create                   # required, unique in the scenario
+//	    version: 2026-02-25            # this step's cal-api-version (default: the scenario's)
 //	    request:
 //	      method: POST                 # required
 //	      path: /v2/bookings           # required, templated
@@ -26,6 +29,12 @@
 //	    capture: {uid: data.uid}       # variable -> JSON path of the response
 //
 // Templates are written {{name}}; the conformance package documents the names it resolves.
+//
+// version and operations are claims the target's profile must make (profile.Profile.Versions):
+// a target that lists its versions and lacks one a scenario uses, or lacks one of its
+// operations under the scenario's version, skips the scenario with that reason. A step that
+// must send a header the target does not serve on purpose (a missing or unknown version,
+// to test the fallback) sets it in request.headers instead, which claims nothing.
 package scenarios
 
 import (
@@ -49,11 +58,17 @@ var Embedded embed.FS
 
 // Scenario is one flow, read from one file.
 type Scenario struct {
-	Name        string            `yaml:"name"`
-	Description string            `yaml:"description"`
-	Features    []string          `yaml:"features"`
-	Vars        map[string]string `yaml:"vars"`
-	Steps       []Step            `yaml:"steps"`
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description"`
+	Features    []string `yaml:"features"`
+	// Version is the cal-api-version every step sends unless the step sets its own. Empty:
+	// the interpreter's default (2024-08-13).
+	Version string `yaml:"version"`
+	// Operations are the operation ids (as in Cal.com's OpenAPI document) the scenario needs
+	// the target to serve under Version. Optional.
+	Operations []string          `yaml:"operations"`
+	Vars       map[string]string `yaml:"vars"`
+	Steps      []Step            `yaml:"steps"`
 
 	// File is the file the scenario was read from (set by the loader).
 	File string `yaml:"-"`
@@ -64,7 +79,9 @@ type Scenario struct {
 
 // Step is one request and what its response must look like.
 type Step struct {
-	Name    string            `yaml:"name"`
+	Name string `yaml:"name"`
+	// Version is the cal-api-version of this step's request. Empty: the scenario's.
+	Version string            `yaml:"version"`
 	Request Request           `yaml:"request"`
 	Expect  Expect            `yaml:"expect"`
 	Capture map[string]string `yaml:"capture"`
@@ -198,6 +215,10 @@ func (m *Matcher) UnmarshalYAML(n *yaml.Node) error {
 
 var kebab = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+// versionFormat is the shape of a cal-api-version value (written quoted or not: YAML's
+// timestamp decodes into a string field as written).
+var versionFormat = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
 // Load reads every *.yaml file of fsys (non-recursive), strictly: an unknown key, a feature
 // for which known returns false, a missing required key or a duplicate name is an error that
 // names the file. The result is sorted by name and each Scenario's Index set accordingly.
@@ -279,6 +300,14 @@ func (sc Scenario) validate(known func(string) bool) error {
 			add("unknown feature %q", f)
 		}
 	}
+	if sc.Version != "" && !versionFormat.MatchString(sc.Version) {
+		add("version %q is not a cal-api-version (YYYY-MM-DD)", sc.Version)
+	}
+	for i, op := range sc.Operations {
+		if strings.TrimSpace(op) == "" {
+			add("operations[%d]: empty operation id", i)
+		}
+	}
 	if len(sc.Steps) == 0 {
 		add("steps: at least one is required")
 	}
@@ -291,6 +320,9 @@ func (sc Scenario) validate(known func(string) bool) error {
 			add("%s: duplicate step name", where)
 		}
 		stepNames[st.Name] = true
+		if st.Version != "" && !versionFormat.MatchString(st.Version) {
+			add("%s: version %q is not a cal-api-version (YYYY-MM-DD)", where, st.Version)
+		}
 		if !methods[st.Request.Method] {
 			add("%s: request.method %q is not an upper-case HTTP method", where, st.Request.Method)
 		}

@@ -58,6 +58,10 @@ func TestLoad_Strict(t *testing.T) {
 		{"BadAuth", map[string]string{"ok.yaml": strings.Replace(valid, "method: GET,", "method: GET, auth: admin,", 1)}, `request.auth "admin"`},
 		{"BadRegex", map[string]string{"ok.yaml": strings.Replace(valid, "{length: 0}", "{regex: '('}", 1)}, "regex: error parsing regexp"},
 		{"Empty", map[string]string{"ok.yaml": ""}, "ok.yaml: empty file"},
+		{"Versions", map[string]string{"ok.yaml": strings.Replace(strings.Replace(valid, "features: [core]", "features: [core]\nversion: 2024-08-13\noperations: [Op_a]", 1), "  - name: s", "  - name: s\n    version: '2026-02-25'", 1)}, ""},
+		{"BadVersion", map[string]string{"ok.yaml": strings.Replace(valid, "features: [core]", "features: [core]\nversion: v2", 1)}, `ok.yaml: version "v2" is not a cal-api-version`},
+		{"BadStepVersion", map[string]string{"ok.yaml": strings.Replace(valid, "  - name: s", "  - name: s\n    version: 2026-2-25", 1)}, `steps[0] (s): version "2026-2-25" is not a cal-api-version`},
+		{"EmptyOperation", map[string]string{"ok.yaml": strings.Replace(valid, "features: [core]", "features: [core]\noperations: ['']", 1)}, "operations[0]: empty operation id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,5 +105,18 @@ func TestEmbedded_NamesMatchFiles(t *testing.T) {
 		if sc.File != sc.Name+".yaml" {
 			t.Errorf("%s: scenario %q should live in %s.yaml", sc.File, sc.Name, sc.Name)
 		}
+	}
+}
+
+// TestParse_Version: an unquoted date decodes as written (not as a timestamp), for the
+// scenario and for a step.
+func TestParse_Version(t *testing.T) {
+	y := strings.Replace(strings.Replace(valid, "features: [core]", "features: [core]\nversion: 2026-05-01\noperations: [Op_a, Op_b]", 1), "  - name: s", "  - name: s\n    version: 2026-02-25", 1)
+	sc, err := scenarios.Parse("ok.yaml", []byte(y), known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Version != "2026-05-01" || sc.Steps[0].Version != "2026-02-25" || len(sc.Operations) != 2 || sc.Operations[1] != "Op_b" {
+		t.Errorf("version %q, step version %q, operations %v", sc.Version, sc.Steps[0].Version, sc.Operations)
 	}
 }
