@@ -11,7 +11,8 @@ var rateLimitHeaders = []string{"X-RateLimit-Limit-Default", "X-RateLimit-Remain
 
 // TestHeaders_RateLimitOnlyWhereTheLimiterRan: each error path carries the X-RateLimit-*
 // triple exactly when the real server's CustomThrottlerGuard set it. Body-parser errors,
-// unknown routes, version 404s and preflights end before any guard; an unknown cal_ key is
+// unknown routes, version 404s and preflights end before any guard (the legacy controller's
+// routes, which the mock answers with a 400, pass them first); an unknown cal_ key is
 // refused by the guard's key lookup, before it counts or sets a header; everything that got
 // past the lookup (later guards' 401/403, validation, 429, success) has the triple. The
 // request id and CORS header are on every response. Run with the limit on and off (off, the
@@ -43,6 +44,9 @@ func TestHeaders_RateLimitOnlyWhereTheLimiterRan(t *testing.T) {
 			{"unknown access token 401 (auth strategy, after the limiter)", "GET", "/v2/bookings/x", nil, with(map[string]string{"Authorization": "Bearer not-a-key"}), 401, true},
 			{"version 2024-09-04 404 (no controller)", "GET", "/v2/bookings", nil, map[string]string{"cal-api-version": version20240904}, 404, false},
 			{"missing version on a 2024-08-13-only route 404", "GET", "/v2/bookings/x/recordings", nil, nil, 404, false},
+			{"missing version on a legacy route 400 (after the guards)", "GET", "/v2/bookings", nil, map[string]string{"Authorization": bearer(f.key(0))}, 400, true},
+			{"unknown version on a legacy route 400 (after the guards)", "POST", "/v2/bookings", map[string]any{}, map[string]string{"cal-api-version": "2023-01-01"}, 400, true},
+			{"unknown key on a legacy route 401 (key lookup first)", "GET", "/v2/bookings", nil, map[string]string{"Authorization": "Bearer cal_unknown"}, 401, false},
 			{"malformed JSON 400 (body parser)", "POST", "/v2/bookings", `{"start": `, key, 400, false},
 			{"non-object top level 400 (body parser, strict)", "POST", "/v2/bookings", `"x"`, key, 400, false},
 			{"oversized body 413 (body parser)", "POST", "/v2/bookings", `{"a":"` + strings.Repeat("x", maxBodyBytes) + `"}`, key, 413, false},

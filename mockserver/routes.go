@@ -224,7 +224,7 @@ func (s *Server) pipeline(ep *endpoint) http.Handler {
 		// A JSON array passes the body parser; the pipes refuse it, after the guards, so
 		// its 400 comes after version routing, the limiter (and its headers) and auth.
 		pipeErr := err
-		rt, err := s.selectRoute(r, ep)
+		rt, legacyErr, err := s.selectRoute(r, ep)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -246,6 +246,12 @@ func (s *Server) pipeline(ep *endpoint) http.Handler {
 			}
 		} else {
 			setUnlimitedHeaders(w.Header())
+		}
+		if legacyErr != nil {
+			// The legacy controller's route: the request passed the global guards, key
+			// lookup and limiter included, so it has their headers and was counted.
+			s.writeError(w, r, legacyErr)
+			return
 		}
 		caller, err := s.authenticate(creds, rt.auth)
 		if err != nil {
@@ -288,17 +294,19 @@ const msgUnsupportedVersion = "calmock implements the bookings endpoints of cal-
 //     resources, no bookings controller): 404;
 //   - anything else (missing, empty, unknown, quoted, older, or a newer version the mock
 //     does not serve yet): the legacy controller, which lacks most routes (404) and which the
-//     mock does not imitate for the ones it has (400, msgUnsupportedVersion).
-func (s *Server) selectRoute(r *http.Request, ep *endpoint) (route, error) {
+//     mock does not imitate for the ones it has (legacy: the 400 of msgUnsupportedVersion,
+//     which the pipeline sends after the global guards, as the real legacy controller's
+//     answer would come after them; err: a 404 before any guard).
+func (s *Server) selectRoute(r *http.Request, ep *endpoint) (rt route, legacy, err error) {
 	v := r.Header.Get(versionHeader)
 	if rt, ok := ep.byVersion[v]; ok {
-		return rt, nil
+		return rt, nil, nil
 	}
 	if v == version20240904 || !ep.legacy || slices.ContainsFunc(s.tables, func(t versionTable) bool { return t.version == v }) {
-		return route{}, cannot(r)
+		return route{}, nil, cannot(r)
 	}
 	served := s.Versions()
-	return route{}, newAPIError(http.StatusBadRequest, fmt.Sprintf(msgUnsupportedVersion, strings.Join(served, ", "), v, served[0]))
+	return route{}, newAPIError(http.StatusBadRequest, fmt.Sprintf(msgUnsupportedVersion, strings.Join(served, ", "), v, served[0])), nil
 }
 
 // errBodyNotObject is the bookings pipes' refusal of a JSON array, which the body parser
