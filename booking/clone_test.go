@@ -3,7 +3,6 @@ package booking_test
 import (
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/internal/fill"
@@ -22,9 +21,9 @@ func TestBooking_CloneSharesNothing(t *testing.T) {
 		t.Fatalf("the clone differs from the original:\n got %+v\nwant %+v", c, orig)
 	}
 
-	writeThrough(reflect.ValueOf(&c).Elem(), 2)
+	fill.Overwrite(&c)
 	if reflect.DeepEqual(c, want) {
-		t.Fatal("writeThrough changed nothing in the clone")
+		t.Fatal("Overwrite changed nothing in the clone")
 	}
 	got, wantFields := fill.Fields(&orig), fill.Fields(&want)
 	if len(got) != len(wantFields) {
@@ -34,37 +33,5 @@ func TestBooking_CloneSharesNothing(t *testing.T) {
 		if !reflect.DeepEqual(f.Value.Interface(), wantFields[i].Value.Interface()) {
 			t.Errorf("%s: changing the clone changed the original (Clone must copy it)", f.Path)
 		}
-	}
-}
-
-// writeThrough changes, in place, every value reachable from v: through pointers, slice
-// elements and map entries, never by replacing a pointer, slice or map. Whatever the clone
-// shares with the original therefore changes in the original too.
-func writeThrough(v reflect.Value, seed int) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			writeThrough(v.Elem(), seed)
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			writeThrough(v.Index(i), seed)
-		}
-	case reflect.Map:
-		for _, k := range v.MapKeys() {
-			e := reflect.New(v.Type().Elem())
-			fill.Value(e.Interface(), seed)
-			v.SetMapIndex(k, e.Elem())
-		}
-	case reflect.Struct:
-		if v.Type() == reflect.TypeFor[time.Time]() {
-			fill.Value(v.Addr().Interface(), seed)
-			return
-		}
-		for i := range v.NumField() {
-			writeThrough(v.Field(i), seed)
-		}
-	default:
-		fill.Value(v.Addr().Interface(), seed)
 	}
 }
