@@ -197,3 +197,42 @@ func TestGuests_Add(t *testing.T) {
 		wantError(t, a.do(t, "POST", "/v2/bookings/"+seat["uid"].(string)+"/guests", a.owner, guests(1, "z")), 400, "BadRequestException", booking.MsgGuestsSeated)
 	})
 }
+
+// TestAttendees_NamedLimits: add attendee, remove attendee and add guests each allow 5
+// requests a minute per caller, counted apart from one another and from the default limit,
+// with their own header triple; the sixth is refused with 429.
+func TestAttendees_NamedLimits(t *testing.T) {
+	f := MustServer(t, Config{RateLimit: 100})
+	body := createBody(f.eventType(t, profile.KindPlain).ID, slot(7, 10), "booker@example.com")
+	uid := f.do(t, "POST", "/v2/bookings", "", body).expect(t, http.StatusCreated).data(t)["uid"].(string)
+	for _, tc := range []struct{ name, method, path, header string }{
+		{"add attendee", "POST", "/attendees", "Booking_attendees_add"},
+		{"remove attendee", "DELETE", "/attendees/1", "Booking_attendees_remove"},
+		{"add guests", "POST", "/guests", "Booking_guests_add"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for i := 1; i <= 6; i++ {
+				r := f.do(t, tc.method, "/v2/bookings/"+uid+tc.path, f.key(0), map[string]any{"email": "x"})
+				if i <= 5 {
+					if r.Code == http.StatusTooManyRequests {
+						t.Fatalf("request %d refused: %s", i, r.Body.String())
+					}
+					if got := r.Header().Get("X-RateLimit-Remaining-" + tc.header); got != fmt.Sprint(5-i) {
+						t.Fatalf("request %d: X-RateLimit-Remaining-%s = %q, want %d", i, tc.header, got, 5-i)
+					}
+					continue
+				}
+				wantError(t, r, http.StatusTooManyRequests, "ThrottlerException", msgTooManyRequests)
+				if got := r.Header().Get("X-RateLimit-Limit-" + tc.header); got != "5" {
+					t.Errorf("X-RateLimit-Limit-%s = %q, want 5", tc.header, got)
+				}
+			}
+		})
+	}
+	// The default limit counted each request once (18 above and this one; the anonymous create
+	// has a tracker of its own), whatever the named limits did.
+	r := f.do(t, "GET", "/v2/bookings/"+uid+"/attendees", f.key(0), nil).expect(t, http.StatusOK)
+	if got := r.Header().Get("X-RateLimit-Remaining-Default"); got != "81" {
+		t.Errorf("X-RateLimit-Remaining-Default = %q, want 81", got)
+	}
+}
