@@ -26,6 +26,8 @@ const (
 	FeatureVersion       = "version"        // cal-api-version routing
 	FeatureBySeat        = "by-seat"        // GET /v2/bookings/by-seat/{seatUid} (not in the 2025-10 snapshot)
 	FeatureValidation    = "validation"     // request body and query validation errors
+	FeatureAttendees     = "attendees"      // …/attendees: list, get one, add, remove (cal.diy 2024-08-13)
+	FeatureGuests        = "guests"         // POST …/guests (newer than the 2025-10 snapshot)
 )
 
 // registry is the set of known features. Add is only legal before Freeze (package init).
@@ -70,6 +72,8 @@ var features = func() *registry {
 	r.add(FeatureVersion, "cal-api-version routing")
 	r.add(FeatureBySeat, "get a booking by seat uid")
 	r.add(FeatureValidation, "request validation errors")
+	r.add(FeatureAttendees, "list, get, add and remove a booking's attendees")
+	r.add(FeatureGuests, "add guests to a booking")
 	r.freeze()
 	return r
 }()

@@ -472,3 +472,39 @@ type referenceOut struct {
 	DestinationCalendarID *string `json:"destinationCalendarId"`
 	ID                    int     `json:"id"`
 }
+
+// Wire shapes of the attendee endpoints (BookingAttendeeWithId_2024_08_13,
+// BookingAttendeeOutput_2024_08_13, RemovedAttendeeOutput_2024_08_13 of the 2026-08
+// document), keys in the order of their classes. language and phoneNumber are left out when
+// the attendee has none (the service maps null to undefined). Encoded by encoding/json
+// through appendValue: these answers are rare, so they are not in the generated encoder.
+type attendeeWithIDOut struct {
+	Name         string `json:"name"`
+	Email        string `json:"email"`
+	DisplayEmail string `json:"displayEmail"`
+	TimeZone     string `json:"timeZone"`
+	Language     string `json:"language,omitempty"`
+	Absent       bool   `json:"absent"`
+	PhoneNumber  string `json:"phoneNumber,omitempty"`
+	ID           int    `json:"id"`
+}
+
+type addedAttendeeOut struct {
+	attendeeWithIDOut
+	BookingID int `json:"bookingId"`
+}
+
+type removedAttendeeOut struct {
+	ID        int    `json:"id"`
+	BookingID int    `json:"bookingId"`
+	Name      string `json:"name"`
+	Email     string `json:"email"`
+	TimeZone  string `json:"timeZone"`
+}
+
+func toAttendeeWithIDOut(a booking.BookingAttendee) attendeeWithIDOut {
+	return attendeeWithIDOut{
+		Name: a.Name, Email: a.Email, DisplayEmail: booking.DisplayEmail(a.Email), TimeZone: a.TimeZone,
+		Language: a.Language, Absent: a.Absent, PhoneNumber: a.PhoneNumber, ID: a.ID,
+	}
+}

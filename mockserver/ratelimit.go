@@ -66,6 +66,16 @@ func (l *rateLimiter) reset() {
 // take counts one request of tracker, sets the X-RateLimit-*-Default headers, and returns a
 // 429 error when the tracker is over its limit.
 func (l *rateLimiter) take(h http.Header, tracker string) error {
+	return l.takeNamed(h, tracker, "Default", l.limit)
+}
+
+// takeNamed is take for the limit called name (its header suffix) allowing limit requests a
+// window. A named limit counts its own tracker, "<tracker>:<name>", as the real
+// ThrottlerGuard does for a @Throttle({name}) (changes-2026 §2.4).
+func (l *rateLimiter) takeNamed(h http.Header, tracker, name string, limit int) error {
+	if name != "Default" {
+		tracker += ":" + name
+	}
 	now := l.clock.Now()
 	l.mu.Lock()
 	if len(l.seen) >= maxTrackers && now.Sub(l.lastEvict) >= time.Second {
@@ -81,11 +91,11 @@ func (l *rateLimiter) take(h http.Header, tracker string) error {
 	}
 	st.hits++
 	blocked := now.Before(st.blockedUntil)
-	if !blocked && st.hits > l.limit {
+	if !blocked && st.hits > limit {
 		st.blockedUntil = now.Add(rateBlock)
 		blocked = true
 	}
-	remaining := max(0, l.limit-st.hits)
+	remaining := max(0, limit-st.hits)
 	reset := st.start.Add(rateWindow).Sub(now)
 	if blocked {
 		remaining = 0
@@ -93,9 +103,9 @@ func (l *rateLimiter) take(h http.Header, tracker string) error {
 	}
 	l.mu.Unlock()
 
-	h.Set("X-RateLimit-Limit-Default", strconv.Itoa(l.limit))
-	h.Set("X-RateLimit-Remaining-Default", strconv.Itoa(remaining))
-	h.Set("X-RateLimit-Reset-Default", strconv.Itoa(ceilSeconds(reset)))
+	h.Set("X-RateLimit-Limit-"+name, strconv.Itoa(limit))
+	h.Set("X-RateLimit-Remaining-"+name, strconv.Itoa(remaining))
+	h.Set("X-RateLimit-Reset-"+name, strconv.Itoa(ceilSeconds(reset)))
 	if blocked {
 		// The throttler's details are the plain message string, not Nest's object.
 		return &apiError{status: http.StatusTooManyRequests, code: "ThrottlerException",

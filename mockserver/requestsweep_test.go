@@ -68,6 +68,11 @@ var requestDifferences = []requestDifference{
 		"query afterCreatedAt: optional value (sweep)", "query beforeCreatedAt: optional value (sweep)",
 		"query afterUpdatedAt: optional value (sweep)", "query beforeUpdatedAt: optional value (sweep)"}, false,
 		"§6.2: the real query DTO wants ISO 8601 dates; the document says only string"},
+	{"BookingAttendeesController_2024_08_13_addAttendee", "", []string{`body $.phoneNumber: optional value ("sweep")`}, false,
+		"changes-2026 §1.2: AddAttendeeInput_2024_08_13 validates phoneNumber with libphonenumber; the document says only string"},
+	{"BookingGuestsController_2024_08_13_addGuests", "", []string{`body $.guests[0].timeZone: optional value ("sweep")`,
+		`body $.guests[0].phoneNumber: optional value ("sweep")`}, false,
+		"changes-2026 §1.2: the Guest DTO has @IsTimeZone and a libphonenumber check; the document says only string"},
 }
 
 // opPrefix is the controller prefix shared by every operationId of the document.
@@ -153,7 +158,36 @@ func reqSetups() map[string]func(t *testing.T, f *fixture) reqState {
 		"declineBooking":       uid(profile.KindRequiresConfirmation, true),
 		"getCalendarLinks":     uid(profile.KindRequiresConfirmation, true),
 		"getBookingReferences": uid(profile.KindRequiresConfirmation, true),
+
+		// Attendees and guests: the first user organises the plain event type.
+		"BookingAttendeesController_2024_08_13_getBookingAttendees": uid(profile.KindPlain, true),
+		"BookingAttendeesController_2024_08_13_addAttendee": func(t *testing.T, f *fixture) reqState {
+			s := uid(profile.KindPlain, true)(t, f)
+			s.body = map[string]any{"email": "sweep-new@example.com", "timeZone": "Europe/London"}
+			return s
+		},
+		"BookingAttendeesController_2024_08_13_getBookingAttendee": withGuestID,
+		"BookingAttendeesController_2024_08_13_removeAttendee":     withGuestID,
+		"BookingGuestsController_2024_08_13_addGuests": func(t *testing.T, f *fixture) reqState {
+			s := uid(profile.KindPlain, true)(t, f)
+			s.body = map[string]any{"guests": []any{map[string]any{"email": "sweep-new@example.com"}}}
+			return s
+		},
 	}
+}
+
+// withGuestID is the state of the operations on one attendee: a plain booking with a guest,
+// whose id (not the booker's: the first attendee cannot be removed) is {attendeeId}.
+func withGuestID(t *testing.T, f *fixture) reqState {
+	t.Helper()
+	body := createBody(f.eventType(t, profile.KindPlain).ID, slot(1, 10), "sweep-state@example.com")
+	body["guests"] = []any{"sweep-guest@example.com"}
+	uid := f.do(t, "POST", "/v2/bookings", "", body).expect(t, http.StatusCreated).data(t)["uid"].(string)
+	atts := f.do(t, "GET", "/v2/bookings/"+uid+"/attendees", f.key(0), nil).expect(t, http.StatusOK).list(t)
+	if len(atts) != 2 {
+		t.Fatalf("want the booker and a guest, got %v", atts)
+	}
+	return reqState{key: f.key(0), path: map[string]string{"bookingUid": uid, "attendeeId": strconv.Itoa(int(atts[1]["id"].(float64)))}}
 }
 
 // sweepReq is one request of the sweep, kept as parts so that a fault can change one.

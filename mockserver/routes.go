@@ -173,6 +173,13 @@ func (s *Server) routes20240813() []route {
 		{http.MethodPost, one + "/decline", "BookingsController_2024_08_13_declineBooking", authRequired, false, s.handleBookingDecline},
 		{http.MethodGet, one + "/calendar-links", "BookingsController_2024_08_13_getCalendarLinks", authRequired, false, s.handleBookingCalendarLinks},
 		{http.MethodGet, one + "/references", "BookingsController_2024_08_13_getBookingReferences", authRequired, false, s.handleBookingReferences},
+
+		// Attendees and guests (cal.diy 2024-08-13 controllers; handlers in attendees.go).
+		{http.MethodGet, one + "/attendees", "BookingAttendeesController_2024_08_13_getBookingAttendees", authRequired, false, s.handleAttendeeList},
+		{http.MethodPost, one + "/attendees", "BookingAttendeesController_2024_08_13_addAttendee", authRequired, false, s.handleAttendeeAdd},
+		{http.MethodGet, one + "/attendees/{attendeeId}", "BookingAttendeesController_2024_08_13_getBookingAttendee", authRequired, false, s.handleAttendeeGet},
+		{http.MethodDelete, one + "/attendees/{attendeeId}", "BookingAttendeesController_2024_08_13_removeAttendee", authRequired, false, s.handleAttendeeRemove},
+		{http.MethodPost, one + "/guests", "BookingGuestsController_2024_08_13_addGuests", authRequired, false, s.handleGuestsAdd},
 	}
 }
 

@@ -62,6 +62,12 @@ func sweepCases(t *testing.T, f *fixture) []sweepCase {
 		"attendee": map[string]any{"name": "S", "phoneNumber": "+447700900123", "timeZone": "Europe/London", "language": "de"},
 		"guests":   []any{"guest@example.com"}, "metadata": map[string]any{"k": "v"}, "location": map[string]any{"type": "address"}}
 
+	guestBody := createBody(plain.ID, slot(69, 10), "sweep7@example.com")
+	guestBody["guests"] = []any{"sweep-guest@example.com"}
+	withGuests := f.do(t, "POST", "/v2/bookings", "", guestBody).expect(t, http.StatusCreated).data(t)["uid"].(string)
+	atts := f.do(t, "GET", "/v2/bookings/"+withGuests+"/attendees", owner, nil).expect(t, http.StatusOK).list(t)
+	bookerID, guestID := itoa(int(atts[0]["id"].(float64))), itoa(int(atts[1]["id"].(float64)))
+
 	return []sweepCase{
 		{"list", "GET", "/v2/bookings?take=5&status=upcoming,past", owner, nil, 200, ""},
 		{"list empty", "GET", "/v2/bookings?attendeeEmail=nobody@example.com", owner, nil, 200, ""},
@@ -104,6 +110,16 @@ func sweepCases(t *testing.T, f *fixture) []sweepCase {
 		{"calendar links unknown", "GET", "/v2/bookings/unknown/calendar-links", owner, nil, 404, ""},
 		{"references", "GET", "/v2/bookings/" + pending + "/references", owner, nil, 200, ""},
 		{"references of another user", "GET", "/v2/bookings/" + pending + "/references", other, nil, 400, ""},
+		{"attendees", "GET", "/v2/bookings/" + withGuests + "/attendees", owner, nil, 200, ""},
+		{"attendees of another user", "GET", "/v2/bookings/" + withGuests + "/attendees", other, nil, 403, ""},
+		{"attendee", "GET", "/v2/bookings/" + withGuests + "/attendees/" + guestID, owner, nil, 200, ""},
+		{"attendee unknown", "GET", "/v2/bookings/" + withGuests + "/attendees/1", owner, nil, 404, ""},
+		{"attendee add", "POST", "/v2/bookings/" + withGuests + "/attendees", owner, map[string]any{"email": "new@example.com", "name": "N", "timeZone": "UTC"}, 201, ""},
+		{"attendee add invalid", "POST", "/v2/bookings/" + withGuests + "/attendees", owner, map[string]any{"email": "x"}, 400, ""},
+		{"attendee remove", "DELETE", "/v2/bookings/" + withGuests + "/attendees/" + guestID, owner, nil, 200, ""},
+		{"attendee remove first", "DELETE", "/v2/bookings/" + withGuests + "/attendees/" + bookerID, owner, nil, 400, ""},
+		{"guests add", "POST", "/v2/bookings/" + withGuests + "/guests", owner, map[string]any{"guests": []any{map[string]any{"email": "g2@example.com"}}}, 200, ""},
+		{"guests add by stranger (shape C)", "POST", "/v2/bookings/" + withGuests + "/guests", other, map[string]any{"guests": []any{map[string]any{"email": "g3@example.com"}}}, 403, ""},
 	}
 }
 

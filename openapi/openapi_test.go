@@ -108,6 +108,9 @@ func TestLoad_Embedded(t *testing.T) {
 		"BookingsController_2024_08_13_reassignBookingToUser", "BookingsController_2024_08_13_confirmBooking",
 		"BookingsController_2024_08_13_declineBooking", "BookingsController_2024_08_13_getCalendarLinks",
 		"BookingsController_2024_08_13_getBookingReferences",
+		"BookingAttendeesController_2024_08_13_getBookingAttendees", "BookingAttendeesController_2024_08_13_addAttendee",
+		"BookingAttendeesController_2024_08_13_getBookingAttendee", "BookingAttendeesController_2024_08_13_removeAttendee",
+		"BookingGuestsController_2024_08_13_addGuests",
 	}
 	got := map[string]bool{}
 	for _, op := range d.Operations() {

@@ -229,6 +229,13 @@ func validExchanges() []exchange {
 			map[string]any{"label": "ICS", "id": "ics", "link": "data:text/calendar,BEGIN"}})},
 		{"references", "GET", uidPath + "/references?type=google_calendar", nil, true, 200, ok([]any{
 			map[string]any{"type": "google_calendar", "eventUid": "evt", "destinationCalendarId": nil, "id": 3}})},
+		{"attendees", "GET", uidPath + "/attendees", nil, true, 200, ok([]any{attendeeWithID()})},
+		{"attendee", "GET", uidPath + "/attendees/251", nil, true, 200, ok(attendeeWithID())},
+		{"attendee/add", "POST", uidPath + "/attendees", map[string]any{"email": "h@example.com", "name": "Hal", "timeZone": "UTC", "language": "it"}, true, 201,
+			ok(with(attendeeWithID(), "bookingId", 313))},
+		{"attendee/remove", "DELETE", uidPath + "/attendees/251", nil, true, 200,
+			ok(map[string]any{"id": 251, "bookingId": 313, "name": "Hal", "email": "h@example.com", "timeZone": "UTC"})},
+		{"guests", "POST", uidPath + "/guests", map[string]any{"guests": []any{map[string]any{"email": "g@example.com"}}}, true, 200, ok(booking())},
 		// Error responses in each envelope shape.
 		{"error/A-404", "GET", uidPath, nil, false, 404, errA404},
 		{"error/A-validation", "GET", "/v2/bookings", nil, true, 400, errAValidation},
@@ -466,4 +473,10 @@ func TestValidate_Concurrent(t *testing.T) {
 	for e := range errs {
 		t.Errorf("unexpected result under concurrency:%s", e)
 	}
+}
+
+// attendeeWithID is one item of the attendee endpoints (BookingAttendeeWithId_2024_08_13).
+func attendeeWithID() map[string]any {
+	return map[string]any{"name": "Hal", "email": "h@example.com", "displayEmail": "h@example.com", "timeZone": "UTC",
+		"language": "it", "absent": false, "id": 251}
 }
