@@ -208,7 +208,7 @@ func numberMessage(key string, each bool) string {
 // ValidationPipe's envelope with the failing property and exactly its constraints.
 func TestClientFormsRefused(t *testing.T) {
 	f := MustServer(t, Config{})
-	invalidStatus := map[string]any{"isStatus": msgInvalidStatus}
+	invalidStatus := map[string]any{"isEnum": msgInvalidStatus}
 	for _, tc := range []struct {
 		client, query, property string
 		constraints             map[string]any
@@ -219,7 +219,7 @@ func TestClientFormsRefused(t *testing.T) {
 		{"requests with an empty string", "status=", "status", invalidStatus},
 		{"curl, trailing comma", "status=upcoming,", "status", invalidStatus},
 		{"a status the API does not know", "status=accepted", "status", invalidStatus},
-		{"qs object (index above 20)", "status[21]=past", "status", map[string]any{"arrayNotEmpty": msgEmptyStatus, "isStatus": msgInvalidStatus}},
+		{"qs object (index above 20)", "status[21]=past", "status", map[string]any{"arrayNotEmpty": msgEmptyStatus, "isEnum": msgInvalidStatus}},
 		// ids: parseInt per comma part, Number per array item; NaN is no number.
 		{"curl, doubled comma", "eventTypeIds=7,,9", "eventTypeIds", map[string]any{"isNumber": numberMessage("eventTypeIds", true)}},
 		{"axios given a comma-joined string", "eventTypeIds[]=7,9", "eventTypeIds", map[string]any{"isNumber": numberMessage("eventTypeIds", true)}},
@@ -240,8 +240,8 @@ func TestClientFormsRefused(t *testing.T) {
 		{"axios given an array", "afterCreatedAt[]=2030-01-01T10:00:00Z", "afterCreatedAt", map[string]any{"isIso8601": "fromDate must be a valid ISO 8601 date."}},
 		{"a date only, then a word", "beforeUpdatedAt=2030-01-01+noon", "beforeUpdatedAt", map[string]any{"isIso8601": "toDate must be a valid ISO 8601 date."}},
 		// Sorts: the enum, as a string.
-		{"upper case", "sortStart=DESC", "sortStart", map[string]any{"isIn": `SortStart must be either "asc" or "desc".`}},
-		{"a boolean", "sortEnd=true", "sortEnd", map[string]any{"isIn": `SortEnd must be either "asc" or "desc".`}},
+		{"upper case", "sortStart=DESC", "sortStart", map[string]any{"isEnum": `SortStart must be either "asc" or "desc".`}},
+		{"a boolean", "sortEnd=true", "sortEnd", map[string]any{"isEnum": `SortEnd must be either "asc" or "desc".`}},
 		// Strings: an array is no string.
 		{"axios given an array", "attendeeEmail[]=a@example.com", "attendeeEmail", map[string]any{"isString": "attendeeEmail must be a string"}},
 		{"repeated", "bookingUid=a&bookingUid=b", "bookingUid", map[string]any{"isString": "bookingUid must be a string"}},

@@ -522,7 +522,7 @@ func decodeListQuery(q map[string]any) (booking.Filter, error) {
 			continue
 		}
 		if v != "asc" && v != "desc" {
-			errs.add(s.key, q[s.key], "isIn", s.label+` must be either "asc" or "desc".`)
+			errs.add(s.key, q[s.key], "isEnum", s.label+` must be either "asc" or "desc".`)
 			continue
 		}
 		if f.SortBy == "" {
@@ -570,7 +570,8 @@ func decodeListQuery(q map[string]any) (booking.Filter, error) {
 // `status[]=%20past` are refused, as upstream). Every item must be one of the statuses
 // (IsEnum each), so an empty part (`status=`, `status=past,`) is refused too. An object
 // (`status[a]=x`) is left as it is and fails both ArrayNotEmpty (not an array) and IsEnum
-// (class-validator checks a non-array value itself for each: true).
+// (class-validator checks a non-array value itself for each: true). The statuses and the
+// sort orders are @IsEnum, so their constraint is named isEnum.
 func decodeStatuses(errs *errorsList, v any) []booking.ListStatus {
 	var parts []string
 	switch t := v.(type) {
@@ -590,7 +591,7 @@ func decodeStatuses(errs *errorsList, v any) []booking.ListStatus {
 	statuses := make([]booking.ListStatus, 0, len(parts))
 	for _, p := range parts {
 		if !slices.Contains(listStatuses, p) {
-			errs.add("status", v, "isStatus", msgInvalidStatus)
+			errs.add("status", v, "isEnum", msgInvalidStatus)
 			return nil
 		}
 		statuses = append(statuses, booking.ListStatus(p))
