@@ -32,11 +32,11 @@ func mustAttendeeFixture(t *testing.T) attendeeFixture {
 	if len(atts) != 2 {
 		t.Fatalf("want 2 attendees, got %v", atts)
 	}
-	a.bookerID, a.guestID = idOf(atts[0]), idOf(atts[1])
+	a.bookerID, a.guestID = attendeeIDOf(atts[0]), attendeeIDOf(atts[1])
 	return a
 }
 
-func idOf(m map[string]any) string { return fmt.Sprint(int(m["id"].(float64))) }
+func attendeeIDOf(m map[string]any) string { return fmt.Sprint(int(m["id"].(float64))) }
 
 // wantError checks the status, error.code and error.message of an answer.
 func wantError(t *testing.T, r response, status int, code, msg string) {
@@ -85,7 +85,7 @@ func TestAttendees_List(t *testing.T) {
 func TestAttendees_GetOne(t *testing.T) {
 	a := mustAttendeeFixture(t)
 	d := a.do(t, "GET", a.base+"/attendees/"+a.guestID, a.owner, nil).expect(t, http.StatusOK).data(t)
-	if d["email"] != a.guestE || idOf(d) != a.guestID {
+	if d["email"] != a.guestE || attendeeIDOf(d) != a.guestID {
 		t.Errorf("got %v", d)
 	}
 	wantError(t, a.do(t, "GET", a.base+"/attendees/abc", a.owner, nil), 400, "BadRequestException", msgNumericID)
@@ -140,7 +140,7 @@ func TestAttendees_Remove(t *testing.T) {
 
 	d := a.do(t, "DELETE", a.base+"/attendees/"+a.guestID, a.owner, nil).expect(t, http.StatusOK).data(t)
 	want := fmt.Sprint(map[string]any{"id": d["id"], "bookingId": d["bookingId"], "name": "", "email": a.guestE, "timeZone": "Europe/London"})
-	if idOf(d) != a.guestID || fmt.Sprint(d) != want {
+	if attendeeIDOf(d) != a.guestID || fmt.Sprint(d) != want {
 		t.Errorf("removed %v, want %v", d, want)
 	}
 	// Stateful: the attendee is gone from the booking, its guests and the attendee endpoints.

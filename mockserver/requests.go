@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,10 +55,9 @@ func decodeCreate(body map[string]any) (booking.CreateInput, error) {
 		checkString(&errs, body, "emailVerificationCode")
 	}
 	if recurring {
-		// The key alone selects this variant, so a null recurrenceCount is checked too.
-		if n, ok := checkInt(&errs, body, "recurrenceCount", 1); ok {
-			in.RecurrenceCount = &n
-		}
+		// The key alone selects this variant; then IsOptional lets a null count through, as
+		// it does every null optional property (Python's None, Go's nil pointers).
+		in.RecurrenceCount = decodePositiveInt(&errs, body, "recurrenceCount")
 	}
 	checkIdentification(&errs, body)
 	if in.Attendee.Language == "" {
@@ -126,7 +126,8 @@ func decodeAttendee(errs *errorsList, body map[string]any) booking.AttendeeInput
 // decodeEventTypeRef reads the event type's identification: an id, or slugs.
 func decodeEventTypeRef(errs *errorsList, body map[string]any, in *booking.CreateInput) {
 	if present(body, "eventTypeId") {
-		in.EventTypeID, _ = checkInt(errs, body, "eventTypeId", 1)
+		// IsInt without Min: 0 passes here and fails the identification check.
+		in.EventTypeID, _ = checkInt(errs, body, "eventTypeId", noMin)
 	}
 	for _, f := range []struct {
 		key string
@@ -139,8 +140,10 @@ func decodeEventTypeRef(errs *errorsList, body map[string]any, in *booking.Creat
 }
 
 // checkIdentification reports a body that names no event type, after every other check.
+// Upstream's RequireEventTypeIdentification tests the values' JavaScript truthiness
+// (!!obj.eventTypeId), so 0 and "" name nothing.
 func checkIdentification(errs *errorsList, body map[string]any) {
-	if !present(body, "eventTypeId") && !(present(body, "eventTypeSlug") && (present(body, "username") || present(body, "teamSlug"))) {
+	if !truthy(body["eventTypeId"]) && !(truthy(body["eventTypeSlug"]) && (truthy(body["username"]) || truthy(body["teamSlug"]))) {
 		errs.add("eventTypeId or eventTypeSlug + username", nil, "isEventTypeIdentified", msgIdentification)
 	}
 }
@@ -250,6 +253,22 @@ func decodeRouting(errs *errorsList, body map[string]any) {
 		sub.add("teamMemberIds", r["teamMemberIds"], "isInt", "each value in teamMemberIds must be an integer number")
 	}
 	errs.nest("routing", r, sub)
+}
+
+// truthy is JavaScript's Boolean(v) for a decoded JSON value.
+func truthy(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return t
+	case string:
+		return t != ""
+	case json.Number:
+		f, err := t.Float64()
+		return err != nil || f != 0
+	}
+	return true
 }
 
 func hasProperty(errs errorsList, property string) bool {
@@ -416,7 +435,10 @@ var listStatuses = []string{"upcoming", "recurring", "past", "cancelled", "uncon
 // decodeListQuery validates GET /v2/bookings's query leniently: unknown parameters are ignored.
 // q is the query as Express 4's qs parses it (parseQuery): a parameter may be a string, an
 // array or an object, and each check below says what the real DTO
-// (GetBookingsInput_2024_08_13) does with the shapes it does not expect.
+// (GetBookingsInput_2024_08_13, calcom/cal.com packages/platform/types/bookings/2024-08-13/
+// inputs/get-bookings.input.ts, run through the global ValidationPipe with transform: true
+// and no implicit conversion, apps/api/v2/src/app.ts) does with each shape. Every property is
+// checked on its own, in the DTO's order.
 func decodeListQuery(q map[string]any) (booking.Filter, error) {
 	f := booking.Filter{Take: 100}
 	var errs errorsList
@@ -436,28 +458,37 @@ func decodeListQuery(q map[string]any) (booking.Filter, error) {
 		}
 		return strings.TrimSpace(s)
 	}
-	f.AttendeeEmail = strings.ReplaceAll(str("attendeeEmail"), " ", "+")
+	// attendeeEmail's transform: trim, then each run of whitespace becomes one "+" (a "+" a
+	// client did not escape arrives as a space).
+	f.AttendeeEmail = jsSpaces.ReplaceAllString(strings.TrimFunc(str("attendeeEmail"), isJSSpace), "+")
 	f.AttendeeName = str("attendeeName")
 	f.BookingUID = str("bookingUid")
-	ints := func(key string) []int {
+	ids := func(key, minSizeMessage string) []int {
 		v, ok := q[key]
 		if !ok {
 			return nil
 		}
-		return decodeIDList(&errs, key, v)
+		return decodeIDList(&errs, key, minSizeMessage, v)
 	}
-	if f.EventTypeIDs = ints("eventTypeIds"); f.EventTypeIDs == nil {
-		f.EventTypeIDs = ints("eventTypeId")
+	id := func(key string) []int {
+		v, ok := q[key]
+		if !ok {
+			return nil
+		}
+		return decodeOneID(&errs, key, v)
 	}
-	if f.TeamIDs = ints("teamsIds"); f.TeamIDs == nil {
-		f.TeamIDs = ints("teamId")
+	// eventTypeId and teamId are checked even when the list form is given, which wins.
+	eventTypeIDs, eventTypeID := ids("eventTypeIds", "eventTypeIds must contain at least 1 event type id"), id("eventTypeId")
+	teamIDs, teamID := ids("teamsIds", "teamIds must contain at least 1 team id"), id("teamId")
+	if f.EventTypeIDs = eventTypeIDs; f.EventTypeIDs == nil {
+		f.EventTypeIDs = eventTypeID
 	}
-	// scalar reads a parameter that must be one string. An array or an object (`take[]=5`,
-	// `sortStart[a]=asc`) reads as "", which fails each check below with the parameter's own
-	// message, as the real checks (IsISO8601, IsEnum) fail on a non-string. take and skip
-	// differ upstream: their transform is parseInt(value), and parseInt(["5"]) is 5; the
-	// mock rejects such a take with its usual message rather than copying JavaScript's
-	// array-to-string conversion.
+	if f.TeamIDs = teamIDs; f.TeamIDs == nil {
+		f.TeamIDs = teamID
+	}
+	// scalar reads a parameter that must be one string. An array or an object (`sortStart[]=asc`,
+	// `afterStart[a]=x`) reads as "", which fails each check below with the parameter's own
+	// message, as the real checks (IsISO8601, IsEnum) fail on a non-string.
 	scalar := func(key string) (s string, present bool) {
 		v, present := q[key]
 		s, _ = v.(string)
@@ -475,12 +506,13 @@ func decodeListQuery(q map[string]any) (booking.Filter, error) {
 		}
 		return &t
 	}
+	// The created/updated bounds reuse the fromDate/toDate messages upstream.
 	f.AfterStart = date("afterStart", "fromDate must be a valid ISO 8601 date.")
 	f.BeforeEnd = date("beforeEnd", "toDate must be a valid ISO 8601 date.")
-	f.AfterCreatedAt = date("afterCreatedAt", "afterCreatedAt must be a valid ISO 8601 date.")
-	f.BeforeCreatedAt = date("beforeCreatedAt", "beforeCreatedAt must be a valid ISO 8601 date.")
-	f.AfterUpdatedAt = date("afterUpdatedAt", "afterUpdatedAt must be a valid ISO 8601 date.")
-	f.BeforeUpdatedAt = date("beforeUpdatedAt", "beforeUpdatedAt must be a valid ISO 8601 date.")
+	f.AfterCreatedAt = date("afterCreatedAt", "fromDate must be a valid ISO 8601 date.")
+	f.BeforeCreatedAt = date("beforeCreatedAt", "toDate must be a valid ISO 8601 date.")
+	f.AfterUpdatedAt = date("afterUpdatedAt", "fromDate must be a valid ISO 8601 date.")
+	f.BeforeUpdatedAt = date("beforeUpdatedAt", "toDate must be a valid ISO 8601 date.")
 	for _, s := range []struct {
 		key, label string
 		field      booking.SortField
@@ -490,123 +522,142 @@ func decodeListQuery(q map[string]any) (booking.Filter, error) {
 			continue
 		}
 		if v != "asc" && v != "desc" {
-			errs.add(s.key, q[s.key], "isIn", s.label+` must be either "asc" or "desc".`)
+			errs.add(s.key, q[s.key], "isEnum", s.label+` must be either "asc" or "desc".`)
 			continue
 		}
 		if f.SortBy == "" {
 			f.SortBy, f.SortDesc = s.field, v == "desc"
 		}
 	}
-	if take, present := scalar("take"); present {
-		n, err := strconv.Atoi(take)
-		if errors.Is(err, strconv.ErrRange) {
-			// An integer too large for Go is still an integer to the real API's number
-			// conversion: it fails the maximum, not the type.
-			n, err = math.MaxInt, nil
-		}
+	// take and skip: @Transform(value && parseInt(value)), then IsNumber, Min (and Max for
+	// take). parseInt reads the leading integer of the value's string form, so `take=10.0`,
+	// `take=10abc` and `take[]=10` are all 10, as upstream; a value with no leading integer
+	// is NaN and fails every check, and an empty one ("" is falsy, so not parsed) too.
+	if v, present := q["take"]; present {
+		n, ok := jsParseInt(jsString(v))
 		switch {
-		case err != nil:
-			errs.add("take", q["take"], "isInt", "take must be an integer number")
+		case !ok:
+			errs.add("take", v, "isNumber", "take must be a number conforming to the specified constraints")
+			errs.add("take", v, "min", "take must not be less than 1")
+			errs.add("take", v, "max", fmt.Sprintf("take must not be greater than %d", maxTake))
 		case n < 1:
 			errs.add("take", n, "min", "take must not be less than 1")
 		case n > maxTake:
 			errs.add("take", n, "max", fmt.Sprintf("take must not be greater than %d", maxTake))
 		default:
-			f.Take = n
+			f.Take = int(n)
 		}
 	}
-	if skip, present := scalar("skip"); present {
-		n, err := strconv.Atoi(skip)
-		if errors.Is(err, strconv.ErrRange) {
-			n, err = math.MaxInt, nil // past any end: an empty page
-			if strings.HasPrefix(skip, "-") {
-				n = -1
-			}
-		}
+	if v, present := q["skip"]; present {
+		n, ok := jsParseInt(jsString(v))
 		switch {
-		case err != nil:
-			errs.add("skip", q["skip"], "isInt", "skip must be an integer number")
+		case !ok:
+			errs.add("skip", v, "isNumber", "skip must be a number conforming to the specified constraints")
+			errs.add("skip", v, "min", "skip must not be less than 0")
 		case n < 0:
 			errs.add("skip", n, "min", "skip must not be less than 0")
+		case n > math.MaxInt32:
+			f.Skip = math.MaxInt32 // past any end: an empty page
 		default:
-			f.Skip = n
+			f.Skip = int(n)
 		}
 	}
 	return f, lenientError(q, errs)
 }
 
-// listParts reads a list parameter as GetBookingsInput_2024_08_13's @Transform does: a
-// string is comma-split, an array is taken as it is (upstream splits only a string, so
-// `status[]=a,b` is the one value "a,b" and fails the enum, as here). ok is false for an
-// object, or an array holding anything but strings (`status[0][a]=x`).
-func listParts(v any) (parts []string, ok bool) {
+// decodeStatuses reads status as its @Transform and checks do: a string is comma-split and
+// each part trimmed; an array is taken as it is, untrimmed and unsplit (so `status[]=a,b` and
+// `status[]=%20past` are refused, as upstream). Every item must be one of the statuses
+// (IsEnum each), so an empty part (`status=`, `status=past,`) is refused too. An object
+// (`status[a]=x`) is left as it is and fails both ArrayNotEmpty (not an array) and IsEnum
+// (class-validator checks a non-array value itself for each: true). The statuses and the
+// sort orders are @IsEnum, so their constraint is named isEnum.
+func decodeStatuses(errs *errorsList, v any) []booking.ListStatus {
+	var parts []string
 	switch t := v.(type) {
 	case string:
-		return strings.Split(t, ","), true
+		for _, p := range strings.Split(t, ",") {
+			parts = append(parts, strings.TrimFunc(p, isJSSpace))
+		}
 	case []any:
 		for _, e := range t {
-			s, ok := e.(string)
-			if !ok {
-				return nil, false
-			}
+			s, _ := e.(string) // an object item (`status[0][a]=x`) is no status either
 			parts = append(parts, s)
 		}
-		return parts, true
+	default:
+		errs.add("status", v, "arrayNotEmpty", msgEmptyStatus)
+		parts = []string{""}
 	}
-	return nil, false
-}
-
-// decodeStatuses reads status. An object (`status[a]=x`) is left as it is by the real
-// transform and then fails both ArrayNotEmpty (not an array) and IsEnum with each: true
-// (class-validator checks a non-array value itself, and an object is no enum value).
-func decodeStatuses(errs *errorsList, v any) []booking.ListStatus {
-	parts, ok := listParts(v)
-	if !ok {
-		if _, isObject := v.(map[string]any); isObject {
-			errs.add("status", v, "arrayNotEmpty", msgEmptyStatus)
-		}
-		errs.add("status", v, "isStatus", msgInvalidStatus)
-		return nil
-	}
-	var statuses []booking.ListStatus
+	statuses := make([]booking.ListStatus, 0, len(parts))
 	for _, p := range parts {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
 		if !slices.Contains(listStatuses, p) {
-			errs.add("status", v, "isStatus", msgInvalidStatus)
+			errs.add("status", v, "isEnum", msgInvalidStatus)
 			return nil
 		}
 		statuses = append(statuses, booking.ListStatus(p))
 	}
-	if len(statuses) == 0 {
-		errs.add("status", v, "arrayNotEmpty", msgEmptyStatus)
-	}
 	return statuses
 }
 
-// decodeIDList reads eventTypeIds, teamsIds and their one-id forms. An object is left as it
-// is by the real transform and fails IsArray (class-validator's default message) before the
-// per-value check the mock already reported.
-func decodeIDList(errs *errorsList, key string, v any) []int {
-	parts, ok := listParts(v)
-	if !ok {
-		if _, isObject := v.(map[string]any); isObject {
-			errs.add(key, v, "isArray", key+" must be an array")
+// decodeIDList reads eventTypeIds and teamsIds as their @Transform and checks do: a string is
+// comma-split and each part read with parseInt (`7abc` is 7, `1.5` is 1, ` 7` is 7, an empty
+// part is NaN); an array's items are read with unary plus, that is Number() (` 7` is 7, an
+// empty item is 0, `1.5` is 1.5, `7abc` is NaN); then IsNumber each refuses NaN and
+// ±Infinity. An object is left as it is and fails IsNumber, IsArray and ArrayMinSize. A
+// number that is not an integer passes upstream and then matches no event type or team; the
+// mock reads it as id 0, which matches none either.
+func decodeIDList(errs *errorsList, key, minSizeMessage string, v any) []int {
+	var nums []float64
+	valid := true
+	switch t := v.(type) {
+	case string:
+		for _, p := range strings.Split(t, ",") {
+			n, ok := jsParseInt(p)
+			valid = valid && ok
+			nums = append(nums, n)
 		}
-		errs.add(key, v, "isNumberString", "each value in "+key+" must be a number string")
+	case []any:
+		for _, e := range t {
+			n, ok := jsNumber(jsString(e))
+			valid = valid && ok
+			nums = append(nums, n)
+		}
+	default:
+		errs.add(key, v, "isNumber", "each value in "+key+" must be a number conforming to the specified constraints")
+		errs.add(key, v, "isArray", key+" must be an array")
+		errs.add(key, v, "arrayMinSize", minSizeMessage)
 		return nil
 	}
-	var out []int
-	for _, p := range parts {
-		n, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil {
-			errs.add(key, v, "isNumberString", "each value in "+key+" must be a number string")
-			return nil
-		}
-		out = append(out, n)
+	if !valid {
+		errs.add(key, v, "isNumber", "each value in "+key+" must be a number conforming to the specified constraints")
+		return nil
+	}
+	out := make([]int, len(nums))
+	for i, n := range nums {
+		out[i] = idOf(n)
 	}
 	return out
+}
+
+// decodeOneID reads eventTypeId and teamId: @Type(() => Number) converts a string with
+// Number() (so `7,9` is NaN) and an array item by item, then IsInt needs one integer.
+func decodeOneID(errs *errorsList, key string, v any) []int {
+	if s, ok := v.(string); ok {
+		if n, ok := jsNumber(s); ok && n == math.Trunc(n) {
+			return []int{idOf(n)}
+		}
+	}
+	errs.add(key, v, "isInt", key+" must be an integer number")
+	return nil
+}
+
+// idOf turns a finite JavaScript number into an id: one that is not an int32 integer can
+// match no row (the ids are Postgres integers), so it becomes 0, which matches none either.
+func idOf(n float64) int {
+	if n != math.Trunc(n) || n > math.MaxInt32 || n < math.MinInt32 {
+		return 0
+	}
+	return int(n)
 }
 
 var referenceTypes = []string{"google_calendar", "office365_calendar", "daily_video", "google_video", "office365_video", "zoom_video"}
@@ -635,4 +686,93 @@ func parseUserID(s string) (int, error) {
 		return 0, newAPIError(http.StatusBadRequest, "userId must be a positive integer number")
 	}
 	return n, nil
+}
+
+// JavaScript's conversions, as far as the real DTOs' transforms use them on query values.
+
+// jsSpaces matches a run of what JavaScript's \s and String.prototype.trim call whitespace.
+var jsSpaces = regexp.MustCompile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+
+func isJSSpace(r rune) bool {
+	switch r {
+	case '\t', '\n', '\v', '\f', '\r', ' ', '\u00a0', '\u1680', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff':
+		return true
+	}
+	return r >= '\u2000' && r <= '\u200a'
+}
+
+// jsString is String(v) for the values qs makes: an array joins its items with ",", an
+// object is "[object Object]".
+func jsString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case []any:
+		parts := make([]string, len(t))
+		for i, e := range t {
+			parts[i] = jsString(e)
+		}
+		return strings.Join(parts, ",")
+	}
+	return "[object Object]"
+}
+
+var jsDecimal = regexp.MustCompile(`^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$`)
+
+// jsNumber is Number(s): trimmed; "" is 0; 0x, 0o and 0b prefixes (unsigned); decimals with
+// an exponent. ok is false for NaN and ±Infinity, which no check the mock copies accepts.
+func jsNumber(s string) (n float64, ok bool) {
+	s = strings.TrimFunc(s, isJSSpace)
+	if s == "" {
+		return 0, true
+	}
+	if len(s) > 2 && s[0] == '0' {
+		base := map[byte]int{'x': 16, 'X': 16, 'o': 8, 'O': 8, 'b': 2, 'B': 2}[s[1]]
+		if base != 0 {
+			u, err := strconv.ParseUint(s[2:], base, 64)
+			if err != nil && !errors.Is(err, strconv.ErrRange) {
+				return 0, false
+			}
+			if err != nil {
+				return math.MaxUint64, true
+			}
+			return float64(u), true
+		}
+	}
+	if !jsDecimal.MatchString(s) {
+		return 0, false
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	return n, err == nil
+}
+
+// jsParseInt is parseInt(s) without a radix: leading whitespace, a sign, then the longest run
+// of decimal digits (hex after 0x); the rest is ignored. ok is false when there is no digit
+// (NaN).
+func jsParseInt(s string) (n float64, ok bool) {
+	s = strings.TrimLeftFunc(s, isJSSpace)
+	sign := 1.0
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		if s[0] == '-' {
+			sign = -1
+		}
+		s = s[1:]
+	}
+	base, digits := 10.0, "0123456789"
+	if len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		base, digits, s = 16, "0123456789abcdef", s[2:]
+	}
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'F' {
+			c += 'a' - 'A'
+		}
+		d := strings.IndexByte(digits, c)
+		if d < 0 {
+			break
+		}
+		n = n*base + float64(d)
+	}
+	return sign * n, i > 0
 }

@@ -3,6 +3,7 @@ package mockserver
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -167,30 +168,44 @@ func checkObject(errs *errorsList, obj map[string]any, key string) (map[string]a
 	return m, ok
 }
 
-// checkInt accepts JSON integers only (no strings: the strict pipes don't coerce).
+// noMin is checkInt's min for a property with IsInt and no Min.
+const noMin = math.MinInt
+
+// checkInt is class-validator's IsInt, then Min(min) unless min is noMin. Nothing is coerced
+// (the pipes don't convert): IsInt takes a JSON number without a fraction (12, 12.0 and 1.2e1
+// alike, as JSON.parse makes them one number), Min any number ≥ min and nothing else, so a
+// string "30" fails both. The DTOs write @IsInt() above @Min(1), and class-validator runs a
+// property's decorators bottom-up (typestack/class-validator#399), so Min's message is first.
 func checkInt(errs *errorsList, obj map[string]any, key string, min int) (int, bool) {
-	n, ok := asInt(obj[key])
-	if !ok {
-		errs.add(key, obj[key], "isInt", key+" must be an integer number")
-		return 0, false
+	n, isInt := asInt(obj[key])
+	if min != noMin {
+		num, isNumber := obj[key].(json.Number)
+		f, err := num.Float64()
+		if !isNumber || err != nil || f < float64(min) {
+			errs.add(key, obj[key], "min", fmt.Sprintf("%s must not be less than %d", key, min))
+			isInt = false
+		}
 	}
-	if n < min {
-		errs.add(key, obj[key], "min", fmt.Sprintf("%s must not be less than %d", key, min))
+	if _, ok := asInt(obj[key]); !ok {
+		errs.add(key, obj[key], "isInt", key+" must be an integer number")
+	}
+	if !isInt {
 		return 0, false
 	}
 	return n, true
 }
 
+// asInt reads a JSON number without a fraction that fits the ids and counts (int32).
 func asInt(v any) (int, bool) {
 	num, ok := v.(json.Number)
 	if !ok {
 		return 0, false
 	}
-	i, err := num.Int64()
-	if err != nil || i > 1<<31 || i < -(1<<31) {
+	f, err := num.Float64()
+	if err != nil || f != math.Trunc(f) || f > 1<<31 || f < -(1<<31) {
 		return 0, false
 	}
-	return int(i), true
+	return int(f), true
 }
 
 func checkISODate(errs *errorsList, obj map[string]any, key string) (time.Time, bool) {
@@ -216,6 +231,11 @@ var isoLayouts = []string{
 func parseISO8601(s string) (time.Time, bool) {
 	if s == "" || len(s) > 64 {
 		return time.Time{}, false
+	}
+	// validator.js's isISO8601, behind IsDateString and IsISO8601, takes a space for the "T"
+	// (its pattern has [T\s]), which is how Python's str(datetime) writes one.
+	if len(s) > 10 && s[10] == ' ' {
+		s = s[:10] + "T" + s[11:]
 	}
 	for _, layout := range isoLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
