@@ -179,6 +179,14 @@ type Booking struct {
 	Location               string         `json:"location,omitempty" yaml:"location,omitempty"`
 	Metadata               map[string]any `json:"metadata,omitempty" yaml:"metadata,omitempty"`
 	BookingFieldsResponses map[string]any `json:"bookingFieldsResponses,omitempty" yaml:"bookingFieldsResponses,omitempty"`
+	// LocationType and LocationOption are what Cal.com records as
+	// bookingFieldsResponses.location, {value, optionValue} (responses.go); LocationType is
+	// "" when the request named no location. Two strings rather than an entry of the
+	// responses map: the output derives the answer from them, so neither the store nor a
+	// copy of the booking holds a map for it (a nested map per booking doubled the cost of
+	// copying a list page, Server_List).
+	LocationType   string `json:"locationType,omitempty" yaml:"locationType,omitempty"`
+	LocationOption string `json:"locationOption,omitempty" yaml:"locationOption,omitempty"`
 
 	AbsentHost bool     `json:"absentHost,omitempty" yaml:"absentHost,omitempty"`
 	Rating     *float64 `json:"rating,omitempty" yaml:"rating,omitempty"`
@@ -234,6 +242,17 @@ func (b Booking) IsRecurring() bool { return b.RecurringBookingUID != "" }
 // Only slice, map and pointer fields need a line here; TestBooking_CloneSharesNothing names
 // any it misses.
 func (b Booking) Clone() Booking {
+	var attendees []Attendee
+	if b.Attendees != nil {
+		attendees = make([]Attendee, len(b.Attendees))
+	}
+	return b.cloneInto(attendees)
+}
+
+// cloneInto is Clone with the attendees copied into attendees, which has their length (nil
+// when b.Attendees is nil): a page of bookings is copied with one allocation for all their
+// attendees instead of one per booking (Server_List).
+func (b Booking) cloneInto(attendees []Attendee) Booking {
 	c := b
 	c.Description = clonePtr(b.Description)
 	c.Rating = clonePtr(b.Rating)
@@ -241,7 +260,7 @@ func (b Booking) Clone() Booking {
 	c.CancelledByEmail = clonePtr(b.CancelledByEmail)
 	c.RescheduledByEmail = clonePtr(b.RescheduledByEmail)
 	if b.Attendees != nil {
-		c.Attendees = make([]Attendee, len(b.Attendees))
+		c.Attendees = attendees
 		for i, a := range b.Attendees {
 			a.SeatResponses = cloneMap(a.SeatResponses)
 			a.SeatMetadata = cloneMap(a.SeatMetadata)
@@ -282,8 +301,20 @@ func cloneAll(bs []Booking) []Booking {
 // an empty page is [] on the wire).
 func cloneAllPtr(bs []*Booking) []Booking {
 	out := make([]Booking, len(bs))
+	n := 0
+	for _, b := range bs {
+		n += len(b.Attendees)
+	}
+	arena := make([]Attendee, n)
 	for i, b := range bs {
-		out[i] = b.Clone()
+		var attendees []Attendee
+		if b.Attendees != nil {
+			k := len(b.Attendees)
+			// Capacity k: a caller appending to one booking's attendees reallocates
+			// instead of writing over the next booking's.
+			attendees, arena = arena[:k:k], arena[k:]
+		}
+		out[i] = b.cloneInto(attendees)
 	}
 	return out
 }

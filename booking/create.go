@@ -346,6 +346,9 @@ func (s *Service) newBooking(tx Tx, et EventType, hostID int, title string, sl s
 		BookingFieldsResponses: storedResponses(responses, booker, in.Guests),
 		ICSUID:                 uid + "@Cal.com",
 	}
+	if loc.answer != nil {
+		b.LocationType, b.LocationOption = loc.answer.value, loc.answer.optionValue
+	}
 	if notes, ok := responses["notes"].(string); ok && notes != "" {
 		b.Description = &notes
 	}

@@ -19,7 +19,13 @@ type locationAnswer struct {
 }
 
 func (a *locationAnswer) response() map[string]any {
-	return map[string]any{"value": a.value, "optionValue": a.optionValue}
+	return LocationResponse(a.value, a.optionValue)
+}
+
+// LocationResponse is bookingFieldsResponses.location as the API shows it, for a booking's
+// LocationType and LocationOption.
+func LocationResponse(typ, option string) map[string]any {
+	return map[string]any{"value": typ, "optionValue": option}
 }
 
 // internalIntegrations maps the API's integration names to Cal.com's internal location types.
@@ -205,7 +211,9 @@ func createResponses(in CreateInput, et EventType, recurring bool, booker Attend
 
 // storedResponses is what a booking keeps of its bookingFieldsResponses: the answers less
 // those the API's output derives from the booking itself (the booker's name and email from
-// the first attendee, guests from Guests), or nil when nothing is left. A created booking
+// the first attendee, guests from Guests, the location answer from LocationType and
+// LocationOption, which createResponses always sets from the API's own value), or nil when
+// nothing is left. A created booking
 // usually answers nothing else, and a Go map costs ~340 bytes even with two keys: a third of
 // what a booking cost the store before (issue 6). The output is unchanged: it is built from
 // the derived values with the stored ones laid over them (mockserver's bookingResponses).
@@ -216,7 +224,8 @@ func storedResponses(responses map[string]any, booker Attendee, guests []string)
 		switch {
 		case k == "name" && v == any(booker.Name),
 			k == "email" && v == any(booker.Email),
-			k == "guests" && len(guests) > 0:
+			k == "guests" && len(guests) > 0,
+			k == "location":
 			continue
 		}
 		if out == nil {

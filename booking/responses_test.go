@@ -1,6 +1,7 @@
 package booking_test
 
 import (
+	"maps"
 	"reflect"
 	"testing"
 	"time"
@@ -84,8 +85,8 @@ func TestCreate_LocationResponses(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := r.Bookings[0]
-			if !reflect.DeepEqual(b.BookingFieldsResponses, c.wantStored) {
-				t.Errorf("stored responses = %#v\nwant %#v", b.BookingFieldsResponses, c.wantStored)
+			if !reflect.DeepEqual(recorded(b), c.wantStored) {
+				t.Errorf("stored responses = %#v\nwant %#v", recorded(b), c.wantStored)
 			}
 			want := c.wantLocation
 			if want == booking.CalVideoBaseURL {
@@ -119,8 +120,8 @@ func TestCreate_Responses(t *testing.T) {
 		// name, email and guests are derived from the attendees and Guests on output.
 		wantStored := map[string]any{"company": "Acme", "notes": "Agenda attached",
 			"location": loc("link", "https://meet.example/abc"), "attendeePhoneNumber": "+393331234567"}
-		if !reflect.DeepEqual(b.BookingFieldsResponses, wantStored) {
-			t.Errorf("stored = %#v\nwant %#v", b.BookingFieldsResponses, wantStored)
+		if !reflect.DeepEqual(recorded(b), wantStored) {
+			t.Errorf("stored = %#v\nwant %#v", recorded(b), wantStored)
 		}
 		if a := b.Attendees[0]; a.Name != "Pia" || a.Email != "pia@example.com" || !reflect.DeepEqual(b.Guests, []string{"g1@example.com"}) {
 			t.Errorf("booker %+v guests %v", a, b.Guests)
@@ -134,7 +135,7 @@ func TestCreate_Responses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := r.Bookings[0].BookingFieldsResponses, map[string]any{"company": "Acme"}; !reflect.DeepEqual(got, want) {
+		if got, want := recorded(r.Bookings[0]), map[string]any{"company": "Acme"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("stored = %#v\nwant %#v", got, want)
 		}
 	})
@@ -146,7 +147,7 @@ func TestCreate_Responses(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := map[string]any{"attendeePhoneNumber": "+393331234567", "smsReminderNumber": "+393331234567"}
-		if got := r.Bookings[0].BookingFieldsResponses; !reflect.DeepEqual(got, want) {
+		if got := recorded(r.Bookings[0]); !reflect.DeepEqual(got, want) {
 			t.Errorf("stored = %#v\nwant %#v", got, want)
 		}
 		// Without a phone number the field has no answer, and a booker's own is dropped.
@@ -155,7 +156,7 @@ func TestCreate_Responses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := r.Bookings[0].BookingFieldsResponses; got != nil {
+		if got := recorded(r.Bookings[0]); got != nil {
 			t.Errorf("stored = %#v, want nothing", got)
 		}
 	})
@@ -174,8 +175,8 @@ func TestCreate_Responses(t *testing.T) {
 			t.Fatalf("%d occurrences, want 2", len(r.Bookings))
 		}
 		for i, b := range r.Bookings {
-			if !reflect.DeepEqual(b.BookingFieldsResponses, want) {
-				t.Errorf("occurrence %d stored = %#v\nwant %#v", i, b.BookingFieldsResponses, want)
+			if !reflect.DeepEqual(recorded(b), want) {
+				t.Errorf("occurrence %d stored = %#v\nwant %#v", i, recorded(b), want)
 			}
 		}
 	})
@@ -233,7 +234,7 @@ func TestCreate_Responses(t *testing.T) {
 		}
 		want := cloneAnswers(base)
 		want["rescheduledReason"] = "Clash"
-		if got := moved.Bookings[0].BookingFieldsResponses; !reflect.DeepEqual(got, want) {
+		if got := recorded(moved.Bookings[0]); !reflect.DeepEqual(got, want) {
 			t.Errorf("after reschedule with reason: stored = %#v\nwant %#v", got, want)
 		}
 		// A reschedule without a reason does not carry the earlier one over.
@@ -241,11 +242,11 @@ func TestCreate_Responses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := again.Bookings[0].BookingFieldsResponses; !reflect.DeepEqual(got, base) {
+		if got := recorded(again.Bookings[0]); !reflect.DeepEqual(got, base) {
 			t.Errorf("after reschedule without reason: stored = %#v\nwant %#v", got, base)
 		}
 		// The old bookings keep their own responses.
-		if got := e.mustGet(t, r.Bookings[0].UID).BookingFieldsResponses; !reflect.DeepEqual(got, base) {
+		if got := recorded(e.mustGet(t, r.Bookings[0].UID)); !reflect.DeepEqual(got, base) {
 			t.Errorf("original: stored = %#v\nwant %#v", got, base)
 		}
 	})
@@ -257,4 +258,18 @@ func cloneAnswers(m map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// recorded is bookingFieldsResponses as Cal.com records it, less what the output derives
+// from the attendees and guests: the stored answers and the location answer, which the
+// booking keeps as two strings.
+func recorded(b booking.Booking) map[string]any {
+	m := maps.Clone(b.BookingFieldsResponses)
+	if b.LocationType != "" {
+		if m == nil {
+			m = map[string]any{}
+		}
+		m["location"] = booking.LocationResponse(b.LocationType, b.LocationOption)
+	}
+	return m
 }

@@ -231,8 +231,8 @@ func TestService_CreateBySlugAndLocations(t *testing.T) {
 	if b.EventTypeID != etPlain || b.Location != "Via Roma 1" {
 		t.Errorf("event type %d location %q", b.EventTypeID, b.Location)
 	}
-	if loc, _ := b.BookingFieldsResponses["location"].(map[string]any); loc["value"] != "inPerson" || loc["optionValue"] != "" {
-		t.Errorf("responses.location = %v", b.BookingFieldsResponses["location"])
+	if b.LocationType != "inPerson" || b.LocationOption != "" {
+		t.Errorf("location answer = %q, %q; want inPerson and no option", b.LocationType, b.LocationOption)
 	}
 	r, err = e.svc.Create(ctx, nil, booking.CreateInput{EventTypeSlug: "plain", Username: "alice", Start: start.Add(time.Hour), Attendee: guest("A", "a@example.com"),
 		Location: &booking.LocationInput{Type: "attendeeDefined", Location: "my place"}})

@@ -61,11 +61,15 @@ type responsesOut struct {
 	booker      bool
 	name, email string
 	guests      []string
-	stored      map[string]any
+	// locType, locOption: the location answer, {value, optionValue}; none when locType is "".
+	locType, locOption string
+	stored             map[string]any
 }
 
 // IsZero is omitempty's rule for the merged map: no key at all.
-func (r responsesOut) IsZero() bool { return !r.booker && len(r.guests) == 0 && len(r.stored) == 0 }
+func (r responsesOut) IsZero() bool {
+	return !r.booker && len(r.guests) == 0 && r.locType == "" && len(r.stored) == 0
+}
 
 func (r responsesOut) merged() map[string]any {
 	out := map[string]any{}
@@ -74,6 +78,9 @@ func (r responsesOut) merged() map[string]any {
 	}
 	if len(r.guests) > 0 {
 		out["guests"] = r.guests
+	}
+	if r.locType != "" {
+		out["location"] = booking.LocationResponse(r.locType, r.locOption)
 	}
 	for k, v := range r.stored {
 		out[k] = v
@@ -377,10 +384,10 @@ func (w wireShapes) hostsOf(hostID int) hostsOut {
 	return hostsOut{one: h, some: ok}
 }
 
-// bookingResponses are a booking's answers as shown: the booker's name and email, guests
+// bookingResponses are a booking's answers as shown: the booker's name and email, guests and the location answer
 // when given, and the stored answers over them (booking.storedResponses keeps only those).
 func bookingResponses(b booking.Booking) responsesOut {
-	r := responsesOut{guests: b.Guests, stored: b.BookingFieldsResponses}
+	r := responsesOut{guests: b.Guests, locType: b.LocationType, locOption: b.LocationOption, stored: b.BookingFieldsResponses}
 	if len(b.Attendees) > 0 {
 		r.booker, r.name, r.email = true, b.Attendees[0].Name, b.Attendees[0].Email
 	}

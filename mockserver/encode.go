@@ -68,10 +68,12 @@ func appendResponses(buf []byte, r *responsesOut) ([]byte, error) {
 			return r.booker
 		case "guests":
 			return len(r.guests) > 0
+		case "location":
+			return r.locType != ""
 		}
 		return false
 	}
-	for _, k := range [...]string{"email", "guests", "name"} {
+	for _, k := range [...]string{"email", "guests", "location", "name"} {
 		if _, over := r.stored[k]; !over && derived(k) {
 			keys = append(keys, k)
 		}
@@ -85,6 +87,10 @@ func appendResponses(buf []byte, r *responsesOut) ([]byte, error) {
 			return appendString(buf, r.name), nil
 		case "email":
 			return appendString(buf, r.email), nil
+		case "location":
+			// {"optionValue":…,"value":…}: a map's keys, sorted, as encoding/json writes it.
+			buf = appendString(append(buf, `{"optionValue":`...), r.locOption)
+			return append(appendString(append(buf, `,"value":`...), r.locType), '}'), nil
 		}
 		return appendStrings(buf, r.guests), nil
 	})

@@ -24,6 +24,8 @@ type bookingRecord struct {
 	Location               string            `json:"location"`
 	Metadata               map[string]any    `json:"metadata"`
 	BookingFieldsResponses map[string]any    `json:"bookingFieldsResponses"`
+	LocationType           string            `json:"locationType,omitempty"`
+	LocationOption         string            `json:"locationOption,omitempty"`
 	AbsentHost             bool              `json:"absentHost"`
 	Rating                 *float64          `json:"rating"`
 	ICSUID                 string            `json:"icsUid"`
@@ -59,6 +61,8 @@ func toBookingRecord(v *booking.Booking) bookingRecord {
 		Location:               v.Location,
 		Metadata:               v.Metadata,
 		BookingFieldsResponses: v.BookingFieldsResponses,
+		LocationType:           v.LocationType,
+		LocationOption:         v.LocationOption,
 		AbsentHost:             v.AbsentHost,
 		Rating:                 v.Rating,
 		ICSUID:                 v.ICSUID,
@@ -95,6 +99,8 @@ func fromBookingRecord(r *bookingRecord) booking.Booking {
 		Location:               r.Location,
 		Metadata:               r.Metadata,
 		BookingFieldsResponses: r.BookingFieldsResponses,
+		LocationType:           r.LocationType,
+		LocationOption:         r.LocationOption,
 		AbsentHost:             r.AbsentHost,
 		Rating:                 r.Rating,
 		ICSUID:                 r.ICSUID,
