@@ -164,7 +164,8 @@ func passedLimiter(req *http.Request, resp *response) bool {
 	switch {
 	case req.Method == http.MethodOptions:
 		return false
-	case resp.status == http.StatusRequestEntityTooLarge:
+	case resp.status == http.StatusRequestEntityTooLarge, resp.status == http.StatusUnsupportedMediaType:
+		// body-parser: too large, or a charset other than UTF-*.
 		return false
 	case resp.status == http.StatusBadRequest && bodyParserRefuses(req):
 		return false

@@ -30,6 +30,7 @@ func TestRun_RateLimitHeadersOnlyPastTheLimiter(t *testing.T) {
 		{"malformed JSON 400", `{method: POST, path: /v2/bookings, rawBody: '{"start": '}`, 400, errBody("BadRequestException", "Unexpected end of JSON input"), true},
 		{"non-object top level 400", `{method: POST, path: /v2/bookings, rawBody: '"x"'}`, 400, errBody("BadRequestException", "Unexpected token"), true},
 		{"oversized body 413", `{method: POST, path: /v2/bookings, rawBody: '{}'}`, 413, errBody("PayloadTooLargeException", "request entity too large"), true},
+		{"unsupported charset 415", `{method: POST, path: /v2/bookings, rawBody: '{}'}`, 415, errBody("UnsupportedMediaTypeException", `unsupported charset "LATIN1"`), true},
 		{"route miss 404", `{method: GET, path: /v2/nothing}`, 404, errBody("NotFoundException", "Cannot GET /v2/nothing"), true},
 		{"preflight 204", `{method: OPTIONS, path: /v2/bookings}`, 204, "", true},
 		{"invalid access token 401", `{method: GET, path: /v2/bookings}`, 401, errBody("UnauthorizedException", "Invalid Access Token."), false},

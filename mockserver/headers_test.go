@@ -49,6 +49,7 @@ func TestHeaders_RateLimitOnlyWhereTheLimiterRan(t *testing.T) {
 			{"unknown key on a legacy route 401 (key lookup first)", "GET", "/v2/bookings", nil, map[string]string{"Authorization": "Bearer cal_unknown"}, 401, false},
 			{"malformed JSON 400 (body parser)", "POST", "/v2/bookings", `{"start": `, key, 400, false},
 			{"non-object top level 400 (body parser, strict)", "POST", "/v2/bookings", `"x"`, key, 400, false},
+			{"non-UTF charset 415 (body parser)", "POST", "/v2/bookings", `{}`, with(map[string]string{"Authorization": bearer(f.key(0)), "Content-Type": "application/json; charset=latin1"}), 415, false},
 			{"oversized body 413 (body parser)", "POST", "/v2/bookings", `{"a":"` + strings.Repeat("x", maxBodyBytes) + `"}`, key, 413, false},
 			{"array body 400 (pipes, after the guards)", "POST", "/v2/bookings", `[]`, key, 400, true},
 			{"unknown route 404", "GET", "/v2/nothing-here", nil, key, 404, false},

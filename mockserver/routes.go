@@ -222,7 +222,7 @@ func (s *Server) pipeline(ep *endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := readJSONBody(r)
 		if err != nil && !errors.Is(err, errBodyNotObject) {
-			if ae, ok := err.(*apiError); ok && ae.status == http.StatusRequestEntityTooLarge {
+			if ae, ok := err.(*apiError); ok && (ae.status == http.StatusRequestEntityTooLarge || ae.status == http.StatusUnsupportedMediaType) {
 				drainBody(w, r)
 			}
 			s.writeError(w, r, err)
@@ -328,6 +328,14 @@ func readJSONBody(r *http.Request) (map[string]any, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return empty, nil
 	}
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	isJSON := err == nil && mt == "application/json"
+	// body-parser's json() refuses a charset other than UTF-* before it reads a byte
+	// (expressjs/body-parser lib/types/json.js: "assert charset per RFC 7159 sec 8.1",
+	// 415 'unsupported charset "<CHARSET>"'; its getCharset lower-cases the value).
+	if cs := strings.ToLower(params["charset"]); isJSON && cs != "" && !strings.HasPrefix(cs, "utf-") {
+		return nil, newAPIError(http.StatusUnsupportedMediaType, fmt.Sprintf("unsupported charset %q", strings.ToUpper(cs)))
+	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil {
 		return nil, newAPIError(http.StatusBadRequest, "request aborted")
@@ -335,8 +343,7 @@ func readJSONBody(r *http.Request) (map[string]any, error) {
 	if len(data) > maxBodyBytes {
 		return nil, newAPIError(http.StatusRequestEntityTooLarge, "request entity too large")
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
+	if !isJSON {
 		return empty, nil
 	}
 	trimmed := bytes.TrimSpace(data)
