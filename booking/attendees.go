@@ -95,12 +95,16 @@ func findAttendee(b Booking, id int) int {
 	return -1
 }
 
-// mayReadAttendees is BookingPbacGuard's rule as the mock knows it
+// mayReadBooking is BookingPbacGuard's rule as the mock knows it
 // (BookingAccessService.doesUserIdHaveAccessToBooking): the organizer, a host of the event
-// type, or an attendee.
-func (s *Service) mayReadAttendees(caller User, b Booking) bool {
+// type, or an attendee may read the booking. Every operation behind that guard (attendees,
+// recordings, transcripts) asks here, so the rule and its 403 are written once.
+func (s *Service) mayReadBooking(caller User, b Booking) error {
 	et, _ := s.catalog.EventTypeByID(b.EventTypeID)
-	return isHostOf(caller.ID, b, et) || isAttendee(caller, b)
+	if isHostOf(caller.ID, b, et) || isAttendee(caller, b) {
+		return nil
+	}
+	return Errorf(EFORBIDDEN, fmtNoBookingAccess, caller.ID, b.UID)
 }
 
 // isAttendee reports whether caller's email is exactly an attendee's (addGuests.handler.ts
@@ -171,8 +175,8 @@ func (s *Service) readableBooking(tx Tx, caller User, uid string) (Booking, erro
 	if !ok {
 		return Booking{}, Errorf(ENOTFOUND, fmtAttendeeBookingNotFound, uid)
 	}
-	if !s.mayReadAttendees(caller, b) {
-		return Booking{}, Errorf(EFORBIDDEN, fmtNoBookingAccess, caller.ID, uid)
+	if err := s.mayReadBooking(caller, b); err != nil {
+		return Booking{}, err
 	}
 	return b, nil
 }

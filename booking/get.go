@@ -51,14 +51,20 @@ func (s *Service) GetBySeat(ctx context.Context, caller *User, seatUID string) (
 	return res, err
 }
 
-// calVideoBooking loads uid and checks that it is a Cal Video booking (recordings and
-// transcripts, §5.3, §5.4).
-func (s *Service) calVideoBooking(ctx context.Context, uid string) (Booking, error) {
+// calVideoBooking loads uid, checks that caller may read it and that it is a Cal Video
+// booking (recordings and transcripts, §5.3, §5.4). Upstream's guards run in that order:
+// BookingUidGuard (404), then BookingPbacGuard (403), then the service (404 without Cal
+// Video); changes-2026 §2.1 and §2.3 (PR #24637 made both routes need BOOKING_READ and
+// booking access).
+func (s *Service) calVideoBooking(ctx context.Context, caller User, uid string) (Booking, error) {
 	var b Booking
 	err := s.store.View(ctx, func(tx Tx) error {
 		var ok bool
 		if b, ok = tx.Get(uid); !ok {
 			return notFoundInDatabase(uid)
+		}
+		if err := s.mayReadBooking(caller, b); err != nil {
+			return err
 		}
 		if !isCalVideo(b.Location) {
 			return Errorf(ENOTFOUND, "No Cal Video reference found with booking uid %s", uid)
@@ -70,11 +76,12 @@ func (s *Service) calVideoBooking(ctx context.Context, uid string) (Booking, err
 }
 
 // Recordings lists a booking's Cal Video recordings (empty, never nil, when there are none).
-// No authentication is needed.
+// Only a caller who may read the booking may call it (mayReadBooking).
 //
-// Returns ENOTFOUND if the booking does not exist or is not a Cal Video booking.
-func (s *Service) Recordings(ctx context.Context, uid string) ([]Recording, error) {
-	b, err := s.calVideoBooking(ctx, uid)
+// Returns ENOTFOUND if the booking does not exist or is not a Cal Video booking, EFORBIDDEN
+// if caller may not read it.
+func (s *Service) Recordings(ctx context.Context, caller User, uid string) ([]Recording, error) {
+	b, err := s.calVideoBooking(ctx, caller, uid)
 	if err != nil {
 		return nil, err
 	}
@@ -84,12 +91,12 @@ func (s *Service) Recordings(ctx context.Context, uid string) ([]Recording, erro
 	return b.Recordings, nil
 }
 
-// Transcripts lists a booking's transcript download links (empty, never nil, when none). No
-// authentication is needed.
+// Transcripts lists a booking's transcript download links (empty, never nil, when none), to
+// the callers of Recordings.
 //
-// Returns ENOTFOUND if the booking does not exist or is not a Cal Video booking.
-func (s *Service) Transcripts(ctx context.Context, uid string) ([]string, error) {
-	b, err := s.calVideoBooking(ctx, uid)
+// Returns what Recordings returns.
+func (s *Service) Transcripts(ctx context.Context, caller User, uid string) ([]string, error) {
+	b, err := s.calVideoBooking(ctx, caller, uid)
 	if err != nil {
 		return nil, err
 	}

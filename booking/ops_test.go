@@ -1,6 +1,7 @@
 package booking_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -345,17 +346,17 @@ func TestService_RecordingsReferencesCalendar(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := e.svc.Recordings(ctx, video.UID)
+	recs, err := e.svc.Recordings(ctx, alice, video.UID)
 	if err != nil || recs == nil || len(recs) != 0 {
 		t.Fatalf("recordings %v %v", recs, err)
 	}
-	trs, err := e.svc.Transcripts(ctx, video.UID)
+	trs, err := e.svc.Transcripts(ctx, alice, video.UID)
 	if err != nil || trs == nil || len(trs) != 0 {
 		t.Fatalf("transcripts %v %v", trs, err)
 	}
-	_, err = e.svc.Recordings(ctx, "nope")
+	_, err = e.svc.Recordings(ctx, alice, "nope")
 	checkErr(t, err, booking.ENOTFOUND, booking.OriginAPI, "Booking with uid=nope was not found in the database")
-	_, err = e.svc.Transcripts(ctx, addr.Bookings[0].UID)
+	_, err = e.svc.Transcripts(ctx, alice, addr.Bookings[0].UID)
 	checkErr(t, err, booking.ENOTFOUND, booking.OriginAPI, "No Cal Video reference found with booking uid "+addr.Bookings[0].UID)
 
 	// References: stored with the booking, filtered by type, organizer only.
@@ -377,4 +378,29 @@ func TestService_RecordingsReferencesCalendar(t *testing.T) {
 	}
 	_, _, _, err = e.svc.CalendarEvent(ctx, "nope")
 	checkErr(t, err, booking.ENOTFOUND, booking.OriginAPI, "Booking with uid nope not found")
+}
+
+// Recordings and transcripts need the right to read the booking (BookingPbacGuard, changes-2026
+// §2.3): its organizer or an attendee may call them, a stranger gets the guard's 403, and an
+// unknown uid is still a 404 (BookingUidGuard runs first).
+func TestService_RecordingsTranscriptsNeedBookingAccess(t *testing.T) {
+	e := mustEnv(t)
+	video := e.mustCreate(t, etPlain, t0.Add(time.Hour), guest("Bob", bob.Email)).Bookings[0]
+	for name, read := range map[string]func(booking.User, string) (any, error){
+		"Recordings":  func(u booking.User, uid string) (any, error) { return e.svc.Recordings(ctx, u, uid) },
+		"Transcripts": func(u booking.User, uid string) (any, error) { return e.svc.Transcripts(ctx, u, uid) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, who := range []booking.User{alice, bob} {
+				if _, err := read(who, video.UID); err != nil {
+					t.Errorf("%s (organizer or attendee): %v", who.Username, err)
+				}
+			}
+			_, err := read(carol, video.UID)
+			checkErr(t, err, booking.EFORBIDDEN, booking.OriginAPI,
+				fmt.Sprintf("BookingPbacGuard - user with id=%d does not have access to booking with uid=%s", carol.ID, video.UID))
+			_, err = read(carol, "nope")
+			checkErr(t, err, booking.ENOTFOUND, booking.OriginAPI, "Booking with uid=nope was not found in the database")
+		})
+	}
 }

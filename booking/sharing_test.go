@@ -46,8 +46,8 @@ func TestService_ResultsAreTheCallers(t *testing.T) {
 		"List filtered and sorted": func() (any, error) {
 			return e.svc.List(ctx, alice, booking.Filter{Statuses: []booking.ListStatus{booking.ListUpcoming}, SortBy: booking.SortCreated, SortDesc: true})
 		},
-		"Recordings":  func() (any, error) { return e.svc.Recordings(ctx, "full-1") },
-		"Transcripts": func() (any, error) { return e.svc.Transcripts(ctx, "full-1") },
+		"Recordings":  func() (any, error) { return e.svc.Recordings(ctx, alice, "full-1") },
+		"Transcripts": func() (any, error) { return e.svc.Transcripts(ctx, alice, "full-1") },
 		"References":  func() (any, error) { return e.svc.References(ctx, alice, "full-1", "") },
 		"CalendarEvent": func() (any, error) {
 			b, et, host, err := e.svc.CalendarEvent(ctx, "full-1")

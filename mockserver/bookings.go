@@ -93,7 +93,7 @@ func (s *Server) handleBookingGetBySeat(c *call) error {
 
 // handleBookingRecordings handles GET /v2/bookings/{bookingUid}/recordings.
 func (s *Server) handleBookingRecordings(c *call) error {
-	recs, err := s.service.Recordings(c.r.Context(), c.pathVar("bookingUid"))
+	recs, err := s.service.Recordings(c.r.Context(), *c.caller, c.pathVar("bookingUid"))
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (s *Server) handleBookingRecordings(c *call) error {
 
 // handleBookingTranscripts handles GET /v2/bookings/{bookingUid}/transcripts.
 func (s *Server) handleBookingTranscripts(c *call) error {
-	links, err := s.service.Transcripts(c.r.Context(), c.pathVar("bookingUid"))
+	links, err := s.service.Transcripts(c.r.Context(), *c.caller, c.pathVar("bookingUid"))
 	if err != nil {
 		return err
 	}

@@ -234,9 +234,22 @@ func TestBookings_LinksReferencesRecordings(t *testing.T) {
 	if badType.errorMessage(t) != "Bad Request Exception" {
 		t.Errorf("bad reference type: %s", badType.Body.String())
 	}
-	f.do(t, "GET", "/v2/bookings/"+uid+"/recordings", "", nil).expect(t, http.StatusOK)
-	f.do(t, "GET", "/v2/bookings/"+uid+"/transcripts", "", nil).expect(t, http.StatusOK)
-	missing := f.do(t, "GET", "/v2/bookings/nope/recordings", "", nil).expect(t, http.StatusNotFound)
+	// Recordings and transcripts need auth and the right to read the booking (changes-2026
+	// §2.3): the PermissionsGuard's 403 without credentials, the BookingPbacGuard's for
+	// another user.
+	f.do(t, "GET", "/v2/bookings/"+uid+"/recordings", f.key(0), nil).expect(t, http.StatusOK)
+	f.do(t, "GET", "/v2/bookings/"+uid+"/transcripts", f.key(0), nil).expect(t, http.StatusOK)
+	for _, op := range []string{"recordings", "transcripts"} {
+		anon := f.do(t, "GET", "/v2/bookings/"+uid+"/"+op, "", nil).expect(t, http.StatusForbidden)
+		if !strings.HasPrefix(anon.errorMessage(t), "PermissionsGuard - no authentication provided") {
+			t.Errorf("%s without auth: %s", op, anon.errorMessage(t))
+		}
+		other := f.do(t, "GET", "/v2/bookings/"+uid+"/"+op, f.key(1), nil).expect(t, http.StatusForbidden)
+		if !strings.HasPrefix(other.errorMessage(t), "BookingPbacGuard - user with id=") {
+			t.Errorf("%s of another user's booking: %s", op, other.errorMessage(t))
+		}
+	}
+	missing := f.do(t, "GET", "/v2/bookings/nope/recordings", f.key(0), nil).expect(t, http.StatusNotFound)
 	if missing.errorMessage(t) != "Booking with uid=nope was not found in the database" {
 		t.Errorf("recordings of unknown booking: %s", missing.errorMessage(t))
 	}

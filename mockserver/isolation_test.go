@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/calmock/calmock/booking"
@@ -10,7 +11,7 @@ import (
 
 // TestIsolation_OtherUsersBookings: the second fixture user, unrelated to the first, acts on
 // a booking of the first user through every endpoint. What the real API lets anyone do with
-// a booking uid (get, cancel, reschedule, calendar links, recordings…) stays allowed; what it
+// a booking uid (get, cancel, reschedule, calendar links…) stays allowed; what it
 // refuses or hides, the mock refuses or hides the same way.
 func TestIsolation_OtherUsersBookings(t *testing.T) {
 	f := MustServer(t, Config{})
@@ -28,6 +29,8 @@ func TestIsolation_OtherUsersBookings(t *testing.T) {
 		{"confirm", "POST", "/v2/bookings/" + pending + "/confirm", nil, 401, "You are not authorized to access this resource"},
 		{"decline", "POST", "/v2/bookings/" + pending + "/decline", map[string]any{"reason": "x"}, 401, "You are not authorized to access this resource"},
 		{"references", "GET", "/v2/bookings/" + pending + "/references", nil, 400, "Booking with uid " + pending + " does not belong to user"},
+		{"recordings", "GET", "/v2/bookings/" + pending + "/recordings", nil, 403, "BookingPbacGuard - user with id=" + strconv.Itoa(f.prof.Users[1].ID) + " does not have access to booking with uid=" + pending},
+		{"transcripts", "GET", "/v2/bookings/" + pending + "/transcripts", nil, 403, "BookingPbacGuard - user with id=" + strconv.Itoa(f.prof.Users[1].ID) + " does not have access to booking with uid=" + pending},
 		{"mark attendees absent", "POST", "/v2/bookings/" + pastUID + "/mark-absent", map[string]any{"attendees": []any{map[string]any{"email": pastEmail, "absent": true}}}, 403, booking.MsgMarkAbsentForbidden},
 	}
 	for _, tt := range tests {
@@ -79,8 +82,6 @@ func TestIsolation_OtherUsersBookings(t *testing.T) {
 	t.Run("public by uid", func(t *testing.T) {
 		f.do(t, "GET", "/v2/bookings/"+pending, stranger, nil).expect(t, 200)
 		f.do(t, "GET", "/v2/bookings/"+pending+"/calendar-links", stranger, nil).expect(t, 200)
-		f.do(t, "GET", "/v2/bookings/"+pending+"/transcripts", stranger, nil).expect(t, 200)
-		f.do(t, "GET", "/v2/bookings/"+pending+"/recordings", stranger, nil).expect(t, 200)
 		rr := f.eventType(t, profile.KindRoundRobin)
 		rrUID := f.do(t, "POST", "/v2/bookings", "", map[string]any{"start": slot(22, 10), "eventTypeSlug": rr.Slug, "teamSlug": rr.TeamSlug,
 			"attendee": map[string]any{"name": "R", "email": "rr-iso@example.com", "timeZone": "UTC"}}).expect(t, 201).data(t)["uid"].(string)

@@ -127,8 +127,8 @@ func reqSetups() map[string]func(t *testing.T, f *fixture) reqState {
 			return reqState{path: map[string]string{"seatUid": create(t, f, profile.KindSeated)["seatUid"].(string)}}
 		},
 		"getBooking":                                  uid(profile.KindPlain, false),
-		"getBookingRecordings":                        uid(profile.KindPlain, false),
-		"getBookingTranscripts":                       uid(profile.KindPlain, false),
+		"getBookingRecordings":                        uid(profile.KindPlain, true),
+		"getBookingTranscripts":                       uid(profile.KindPlain, true),
 		"cancelBooking/CancelBookingInput_2024_08_13": uid(profile.KindPlain, false),
 		"cancelBooking/CancelSeatedBookingInput_2024_08_13": func(t *testing.T, f *fixture) reqState {
 			b := create(t, f, profile.KindSeated)
