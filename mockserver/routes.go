@@ -90,7 +90,9 @@ func (s *Server) routes() *mux.Router {
 	r.HandleFunc(profile.Path, s.handleProfile).Methods(http.MethodGet)
 	r.HandleFunc(OpenAPIPath, s.handleOpenAPI).Methods(http.MethodGet)
 	r.HandleFunc(HealthPath, s.handleHealth).Methods(http.MethodGet)
-	r.HandleFunc(ResetPath, s.handleReset).Methods(http.MethodPost)
+	r.HandleFunc(ResetPath, s.requireAdmin(s.handleReset)).Methods(http.MethodPost)
+	r.HandleFunc(ClockPath, s.handleClockGet).Methods(http.MethodGet)
+	r.HandleFunc(ClockPath, s.requireAdmin(s.handleClockPost)).Methods(http.MethodPost)
 	return r
 }
 

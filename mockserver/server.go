@@ -13,12 +13,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/booking/memstore"
 	"github.com/calmock/calmock/fixtures"
+	"github.com/calmock/calmock/internal/clock"
 	"github.com/calmock/calmock/openapi"
 )
 
@@ -30,8 +32,16 @@ type Config struct {
 	// Seed drives the default fixtures and every generated uid: the same seed gives the same
 	// data and the same sequence of uids.
 	Seed int64
-	// Clock tells the time. Nil means the wall clock.
+	// Clock is the source of real time. Nil means the wall clock. The server reads it
+	// through its admin clock (/_calmock/clock), which may freeze or advance it.
 	Clock booking.Clock
+	// FrozenAt, when not zero, starts the admin clock frozen at that instant (-clock): the
+	// default fixtures are dated from it, so the same seed gives the same bytes on any day.
+	// Reset freezes the clock there again. Zero starts it in real time.
+	FrozenAt time.Time
+	// AdminToken, when not empty, is required (Authorization: Bearer <token>) by every
+	// /_calmock endpoint that changes state (reset, clock); the read-only ones stay open.
+	AdminToken string
 	// RateLimit is the number of requests per minute allowed per API key (or token, client id,
 	// IP), as the real API's 120. Zero turns rate limiting off: nothing is counted, and the
 	// rate-limit headers announce an effectively unlimited budget.
@@ -59,11 +69,13 @@ type Server struct {
 	fixtures *fixtures.Set
 	shapes   wireShapes
 	initial  initialBookings
-	clock    booking.Clock
-	limiter  *rateLimiter
-	log      *slog.Logger
-	ids      *booking.SeededIDs
-	reqIDs   *requestIDs
+	clock    *clock.Clock
+	// adminToken guards the /_calmock endpoints that change state (Config.AdminToken).
+	adminToken string
+	limiter    *rateLimiter
+	log        *slog.Logger
+	ids        *booking.SeededIDs
+	reqIDs     *requestIDs
 	// tables are the route tables of the versions served (routes.go, versionTables).
 	tables []versionTable
 
@@ -74,11 +86,12 @@ type Server struct {
 
 // New builds a Server and loads its fixtures into a fresh in-memory store.
 func New(cfg Config) (*Server, error) {
-	clock := cfg.Clock
-	if clock == nil {
-		clock = booking.SystemClock
+	source := cfg.Clock
+	if source == nil {
+		source = booking.SystemClock
 	}
-	started := clock.Now()
+	clk := clock.New(source, cfg.FrozenAt)
+	started := clk.Now()
 	set := cfg.Fixtures
 	if set == nil {
 		var err error
@@ -117,20 +130,21 @@ func New(cfg Config) (*Server, error) {
 	}
 	ids := booking.NewSeededIDs(cfg.Seed)
 	s := &Server{
-		service:  booking.NewService(store, catalog, clock, ids),
-		store:    store,
-		catalog:  catalog,
-		fixtures: &world,
-		shapes:   newWireShapes(&world),
-		initial:  initial,
-		clock:    clock,
-		log:      logger(cfg.Logger),
-		ids:      ids,
-		reqIDs:   newRequestIDs(cfg.Seed),
-		spec:     cfg.Spec,
+		service:    booking.NewService(store, catalog, clk, ids),
+		store:      store,
+		catalog:    catalog,
+		fixtures:   &world,
+		shapes:     newWireShapes(&world),
+		initial:    initial,
+		clock:      clk,
+		adminToken: cfg.AdminToken,
+		log:        logger(cfg.Logger),
+		ids:        ids,
+		reqIDs:     newRequestIDs(cfg.Seed),
+		spec:       cfg.Spec,
 	}
 	if cfg.RateLimit > 0 {
-		s.limiter = newRateLimiter(cfg.RateLimit, clock)
+		s.limiter = newRateLimiter(cfg.RateLimit, clk)
 	}
 	s.tables = s.versionTables()
 	s.router = s.routes()

@@ -151,7 +151,7 @@ func bookingOps(doc map[string]any) map[opKey]map[string]any {
 		}
 		im, _ := item.(map[string]any)
 		for m, op := range im {
-			if om, ok := op.(map[string]any); ok && slices.Contains([]string{"get", "put", "post", "delete", "patch", "head", "options"}, m) {
+			if om, ok := op.(map[string]any); ok && slices.Contains([]string{"get", "put", "post", "delete", "patch", "head", "options"}, m) && !adminOp(om) {
 				ops[opKey{m, p}] = om
 			}
 		}
@@ -402,4 +402,10 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// adminOp reports whether op is one of calmock's own (tagged AdminTag): never compared.
+func adminOp(op map[string]any) bool {
+	tags, _ := op["tags"].([]any)
+	return slices.Contains(tags, any(AdminTag))
 }

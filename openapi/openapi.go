@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -41,6 +42,10 @@ const EmbeddedName = "embedded bookings.yaml"
 // the validator pre-compiles the schemas of every operation, which costs ~5 s for the full
 // Cal.com document and ~0.5 s for the bookings paths alone.
 const pathPrefix = "/v2/bookings"
+
+// AdminTag marks calmock's own operations (/_calmock/…) in the document: they are kept out of
+// Operations and of the drift comparison with the official Cal.com document.
+const AdminTag = "calmock admin"
 
 // Operation identifies one operation of the document.
 type Operation struct {
@@ -169,6 +174,9 @@ func (d *Document) collectOperations() {
 	for p := d.model.Paths.PathItems.First(); p != nil; p = p.Next() {
 		for o := p.Value().GetOperations().First(); o != nil; o = o.Next() {
 			op := o.Value()
+			if slices.Contains(op.Tags, AdminTag) {
+				continue // calmock's own endpoints are not Cal.com operations
+			}
 			d.ops = append(d.ops, Operation{Method: strings.ToUpper(o.Key()), Path: p.Key(), OperationID: op.OperationId})
 			if op.Responses == nil || op.Responses.Codes == nil {
 				continue
@@ -273,7 +281,7 @@ func normalise(root map[string]any) []string {
 	if paths, ok := root["paths"].(map[string]any); ok {
 		n := 0
 		for p := range paths {
-			if !strings.HasPrefix(p, pathPrefix) {
+			if !strings.HasPrefix(p, pathPrefix) && !strings.HasPrefix(p, "/_calmock/") { // calmock's own (AdminTag) stay
 				delete(paths, p)
 				n++
 			}

@@ -52,7 +52,11 @@ func main() {
 		return
 	}
 	if m.dumpFixtures {
-		if err := m.DumpFixtures(time.Now().UTC()); err != nil {
+		now := time.Now().UTC()
+		if !m.frozenAt.IsZero() {
+			now = m.frozenAt
+		}
+		if err := m.DumpFixtures(now); err != nil {
 			fmt.Fprintln(os.Stderr, "calmock:", err)
 			os.Exit(1)
 		}
@@ -75,6 +79,9 @@ type Main struct {
 	dataPath     string
 	bookings     int
 	rateLimit    int
+	clockAt      string
+	frozenAt     time.Time // -clock, parsed
+	adminToken   string
 	idleRelease  time.Duration
 	gcHeadroom   int
 	verbose      bool
@@ -106,6 +113,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&m.rateLimit, "rate-limit", 120, "requests per minute per API key, as the real API; 0 turns rate limiting off")
 	fs.DurationVar(&m.idleRelease, "idle-release", 15*time.Second, "give spare memory back to the system once this long has passed without a request (after start-up and after each burst); 0 never does")
 	fs.IntVar(&m.gcHeadroom, "gc-headroom", 16, "let the heap grow by at least this many `MB` between garbage collections (fewer collections under load, so steadier latency; above it the heap may double up to 64 MB live, and grow by half past that); 0, or a GOGC environment variable, leaves the Go default")
+	fs.StringVar(&m.clockAt, "clock", "", "start the mock's clock frozen at this RFC 3339 `instant` and date the default fixtures from it, so the same seed gives the same bytes on any day (move it with POST "+mockserver.ClockPath+")")
+	fs.StringVar(&m.adminToken, "admin-token", "", "require 'Authorization: Bearer `token`' on the /_calmock endpoints that change state (reset, clock); profile, openapi and health stay open")
 	fs.BoolVar(&m.verbose, "verbose", false, "log every request")
 	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&m.dumpFixtures, "dump-fixtures", false, "print the fixtures (the seeded defaults, or -fixtures) as YAML and exit: a starting point for your own -fixtures file")
@@ -132,6 +141,13 @@ func (m *Main) check() error {
 	}
 	if m.bookings < 0 || m.bookings > 10_000_000 {
 		return fmt.Errorf("-bookings must be between 0 and 10000000, got %d", m.bookings)
+	}
+	if m.clockAt != "" {
+		at, err := time.Parse(time.RFC3339Nano, m.clockAt)
+		if err != nil || at.Before(time.Unix(0, 0)) {
+			return fmt.Errorf("-clock must be an RFC 3339 instant at or after 1970, such as 2026-01-05T09:00:00Z, got %q", m.clockAt)
+		}
+		m.frozenAt = at.UTC().Truncate(time.Millisecond)
 	}
 	if _, _, err := net.SplitHostPort(m.addr); err != nil {
 		return fmt.Errorf("-addr %q: %w", m.addr, err)
@@ -169,7 +185,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	log := slog.New(slog.NewTextHandler(m.stderr, &slog.HandlerOptions{Level: level}))
 
-	cfg := mockserver.Config{Seed: m.seed, RateLimit: m.rateLimit, Logger: log, ExtraBookings: m.bookings}
+	cfg := mockserver.Config{Seed: m.seed, RateLimit: m.rateLimit, Logger: log, ExtraBookings: m.bookings,
+		FrozenAt: m.frozenAt, AdminToken: m.adminToken}
 	if m.fixturesPath != "" {
 		set, err := fixtures.Load(m.fixturesPath)
 		if err != nil {

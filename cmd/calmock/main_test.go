@@ -39,6 +39,9 @@ func TestMain_ParseFlags(t *testing.T) {
 		{"stray argument", []string{"serve"}, `unexpected argument "serve"`},
 		{"unknown flag", []string{"-port", "1"}, "flag provided but not defined: -port"},
 		{"bad number", []string{"-seed", "x"}, `invalid value "x" for flag -seed`},
+		{"clock and admin token", []string{"-clock", "2026-01-05T09:00:00Z", "-admin-token", "s3cret"}, ""},
+		{"clock not RFC 3339", []string{"-clock", "2026-01-05"}, `-clock must be an RFC 3339 instant at or after 1970, such as 2026-01-05T09:00:00Z, got "2026-01-05"`},
+		{"clock before 1970", []string{"-clock", "1969-12-31T23:59:59Z"}, "-clock must be an RFC 3339 instant at or after 1970"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -639,5 +642,31 @@ func TestMain_DumpFixtures(t *testing.T) {
 	base, _ := MustRunMain(t, "-fixtures", path)
 	if code, body := get(t, base+"/_calmock/profile"); code != http.StatusOK || !strings.Contains(body, "cal_test_") {
 		t.Fatalf("server on the dumped fixtures: %d %.200s", code, body)
+	}
+}
+
+// TestMain_ClockAndAdminToken: -clock starts the mock frozen at the instant; -admin-token
+// guards reset.
+func TestMain_ClockAndAdminToken(t *testing.T) {
+	base, _ := MustRunMain(t, "-clock", "2026-01-05T10:00:00+01:00", "-admin-token", "s3cret")
+	if code, body := get(t, base+"/_calmock/clock"); code != http.StatusOK || !strings.Contains(body, `"now":"2026-01-05T09:00:00.000Z","mode":"frozen"`) {
+		t.Fatalf("GET clock: %d %s", code, body)
+	}
+	for _, tc := range []struct {
+		auth string
+		want int
+	}{{"", http.StatusUnauthorized}, {"Bearer s3cret", http.StatusOK}} {
+		req, _ := http.NewRequest("POST", base+"/_calmock/reset", nil)
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("POST reset with %q: status %d, want %d", tc.auth, resp.StatusCode, tc.want)
+		}
 	}
 }

@@ -14,6 +14,8 @@ var flagHelp = []struct{ name, example string }{
 	{"dump-fixtures", "calmock -dump-fixtures > mine.yaml"},
 	{"fixtures", "calmock -fixtures mine.yaml"},
 	{"rate-limit", "calmock -rate-limit 0"},
+	{"clock", "calmock -clock 2026-01-05T09:00:00Z"},
+	{"admin-token", "calmock -admin-token s3cret"},
 	{"verbose", "calmock -verbose"},
 	{"data", "calmock -data calmock.db"},
 	{"spec", "calmock -spec ../shared/reference/calcom-openapi-v2.json"},
