@@ -173,6 +173,10 @@ func reqSetups() map[string]func(t *testing.T, f *fixture) reqState {
 			s.body = map[string]any{"guests": []any{map[string]any{"email": "sweep-new@example.com"}}}
 			return s
 		},
+
+		// Conferencing sessions and routing trace: reads of the first user's plain booking.
+		"getVideoSessions": uid(profile.KindPlain, true),
+		"BookingRoutingTraceController_2024_08_13_getBookingRoutingTrace": uid(profile.KindPlain, true),
 	}
 }
 

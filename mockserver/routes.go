@@ -182,6 +182,11 @@ func (s *Server) routes20240813() []route {
 		{http.MethodGet, one + "/attendees/{attendeeId}", "BookingAttendeesController_2024_08_13_getBookingAttendee", authRequired, false, s.handleAttendeeGet},
 		{http.MethodDelete, one + "/attendees/{attendeeId}", "BookingAttendeesController_2024_08_13_removeAttendee", authRequired, false, s.handleAttendeeRemove},
 		{http.MethodPost, one + "/guests", "BookingGuestsController_2024_08_13_addGuests", authRequired, false, s.handleGuestsAdd},
+
+		// Conferencing sessions (cal.com controller) and routing trace (hosted docs only;
+		// handlers in conferencing.go).
+		{http.MethodGet, one + "/conferencing-sessions", "BookingsController_2024_08_13_getVideoSessions", authRequired, false, s.handleConferencingSessions},
+		{http.MethodGet, one + "/routing-trace", "BookingRoutingTraceController_2024_08_13_getBookingRoutingTrace", authRequired, false, s.handleRoutingTrace},
 	}
 }
 

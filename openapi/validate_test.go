@@ -236,6 +236,9 @@ func validExchanges() []exchange {
 		{"attendee/remove", "DELETE", uidPath + "/attendees/251", nil, true, 200,
 			ok(map[string]any{"id": 251, "bookingId": 313, "name": "Hal", "email": "h@example.com", "timeZone": "UTC"})},
 		{"guests", "POST", uidPath + "/guests", map[string]any{"guests": []any{map[string]any{"email": "g@example.com"}}}, true, 200, ok(booking())},
+		{"conferencing-sessions", "GET", uidPath + "/conferencing-sessions", nil, true, 200, ok([]any{meetingSession()})},
+		{"conferencing-sessions/none", "GET", uidPath + "/conferencing-sessions", nil, true, 200, ok([]any{})},
+		{"routing-trace", "GET", uidPath + "/routing-trace", nil, true, 200, ok(map[string]any{"steps": []any{}, "groups": []any{}})},
 		// Error responses in each envelope shape.
 		{"error/A-404", "GET", uidPath, nil, false, 404, errA404},
 		{"error/A-validation", "GET", "/v2/bookings", nil, true, 400, errAValidation},
@@ -338,6 +341,9 @@ func TestValidate_BrokenResponses(t *testing.T) {
 		{"wrong content type", "GET", uidPath, 200, ok(booking()), func(h http.Header) { h.Set("Content-Type", "text/html") }, KindResponseBody, "Content-Type"},
 		{"undocumented status", "GET", uidPath, 418, ok(booking()), nil, KindResponseStatus, "status"},
 		{"201 where 200 is documented", "GET", uidPath, 201, ok(booking()), nil, KindResponseStatus, "status"},
+		{"session participant id a number", "GET", uidPath + "/conferencing-sessions", 200,
+			ok([]any{with(meetingSession(), "participants", []any{map[string]any{"userId": 1, "userName": nil, "joinTime": 1, "duration": 1}})}), nil, KindResponseBody, "$.data[0].participants[0].userId"},
+		{"routing trace without groups", "GET", uidPath + "/routing-trace", 200, ok(map[string]any{"steps": []any{}}), nil, KindResponseBody, "$.data.groups"},
 		{"409 only documented on create", "GET", uidPath, 409, errA404, nil, KindResponseStatus, "status"},
 	}
 	for _, tc := range tests {
@@ -479,4 +485,13 @@ func TestValidate_Concurrent(t *testing.T) {
 func attendeeWithID() map[string]any {
 	return map[string]any{"name": "Hal", "email": "h@example.com", "displayEmail": "h@example.com", "timeZone": "UTC",
 		"language": "it", "absent": false, "id": 251}
+}
+
+// meetingSession is one item of the conferencing-sessions endpoint (CalMeetingSession), with a
+// signed-in host and a guest (null userId).
+func meetingSession() map[string]any {
+	return map[string]any{"id": "5b0c6f1e-0d4a-5c1e-9a3b-2f6d7e8a9b0c", "room": "room-abc", "startTime": 1893488400, "duration": 1800,
+		"ongoing": false, "maxParticipants": 2, "participants": []any{
+			map[string]any{"userId": "1", "userName": "Alice Host", "joinTime": 1893488400, "duration": 1800},
+			map[string]any{"userId": nil, "userName": "Gina", "joinTime": 1893488400, "duration": 1800}}}
 }
