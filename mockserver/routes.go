@@ -180,6 +180,7 @@ func (s *Server) routes20240813() []route {
 		{http.MethodGet, one + "/attendees/{attendeeId}", "BookingAttendeesController_2024_08_13_getBookingAttendee", authRequired, false, s.handleAttendeeGet},
 		{http.MethodDelete, one + "/attendees/{attendeeId}", "BookingAttendeesController_2024_08_13_removeAttendee", authRequired, false, s.handleAttendeeRemove},
 		{http.MethodPost, one + "/guests", "BookingGuestsController_2024_08_13_addGuests", authRequired, false, s.handleGuestsAdd},
+		{http.MethodPatch, one + "/location", "BookingLocationController_2024_08_13_updateBookingLocation", authRequired, false, s.handleLocationUpdate},
 	}
 }
 

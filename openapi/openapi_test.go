@@ -111,6 +111,7 @@ func TestLoad_Embedded(t *testing.T) {
 		"BookingAttendeesController_2024_08_13_getBookingAttendees", "BookingAttendeesController_2024_08_13_addAttendee",
 		"BookingAttendeesController_2024_08_13_getBookingAttendee", "BookingAttendeesController_2024_08_13_removeAttendee",
 		"BookingGuestsController_2024_08_13_addGuests",
+		"BookingLocationController_2024_08_13_updateBookingLocation",
 	}
 	got := map[string]bool{}
 	for _, op := range d.Operations() {

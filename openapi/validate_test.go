@@ -236,6 +236,7 @@ func validExchanges() []exchange {
 		{"attendee/remove", "DELETE", uidPath + "/attendees/251", nil, true, 200,
 			ok(map[string]any{"id": 251, "bookingId": 313, "name": "Hal", "email": "h@example.com", "timeZone": "UTC"})},
 		{"guests", "POST", uidPath + "/guests", map[string]any{"guests": []any{map[string]any{"email": "g@example.com"}}}, true, 200, ok(booking())},
+		{"location", "PATCH", uidPath + "/location", map[string]any{"location": map[string]any{"type": "link", "link": "https://meet.example.com/a"}}, true, 200, ok(booking())},
 		// Error responses in each envelope shape.
 		{"error/A-404", "GET", uidPath, nil, false, 404, errA404},
 		{"error/A-validation", "GET", "/v2/bookings", nil, true, 400, errAValidation},
