@@ -44,6 +44,7 @@ type LocationInput struct {
 	Address     string
 	Phone       string
 	Location    string
+	Link        string // the update-location body's link (create uses the event type's)
 }
 
 // AttendeeInput is the booker.

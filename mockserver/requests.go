@@ -202,6 +202,7 @@ func decodeLocation(errs *errorsList, body map[string]any) *booking.LocationInpu
 		l.Address, _ = loc["address"].(string)
 		l.Phone, _ = loc["phone"].(string)
 		l.Location, _ = loc["location"].(string)
+		l.Link, _ = loc["link"].(string)
 		return l
 	default:
 		errs.add("location", body["location"], "isLocation", "location must be a string or an object with a type")

@@ -177,6 +177,13 @@ func reqSetups() map[string]func(t *testing.T, f *fixture) reqState {
 		// Conferencing sessions and routing trace: reads of the first user's plain booking.
 		"getVideoSessions": uid(profile.KindPlain, true),
 		"BookingRoutingTraceController_2024_08_13_getBookingRoutingTrace": uid(profile.KindPlain, true),
+
+		// Update location: the organizer moves the first user's plain booking to a link.
+		"BookingLocationController_2024_08_13_updateBookingLocation": func(t *testing.T, f *fixture) reqState {
+			s := uid(profile.KindPlain, true)(t, f)
+			s.body = map[string]any{"location": map[string]any{"type": "link", "link": "https://meet.example.com/sweep"}}
+			return s
+		},
 	}
 }
 

@@ -187,6 +187,7 @@ func (s *Server) routes20240813() []route {
 		// handlers in conferencing.go).
 		{http.MethodGet, one + "/conferencing-sessions", "BookingsController_2024_08_13_getVideoSessions", authRequired, false, s.handleConferencingSessions},
 		{http.MethodGet, one + "/routing-trace", "BookingRoutingTraceController_2024_08_13_getBookingRoutingTrace", authRequired, false, s.handleRoutingTrace},
+		{http.MethodPatch, one + "/location", "BookingLocationController_2024_08_13_updateBookingLocation", authRequired, false, s.handleLocationUpdate},
 	}
 }
 

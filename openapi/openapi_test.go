@@ -112,6 +112,7 @@ func TestLoad_Embedded(t *testing.T) {
 		"BookingAttendeesController_2024_08_13_getBookingAttendee", "BookingAttendeesController_2024_08_13_removeAttendee",
 		"BookingGuestsController_2024_08_13_addGuests",
 		"BookingsController_2024_08_13_getVideoSessions", "BookingRoutingTraceController_2024_08_13_getBookingRoutingTrace",
+		"BookingLocationController_2024_08_13_updateBookingLocation",
 	}
 	got := map[string]bool{}
 	for _, op := range d.Operations() {
