@@ -196,7 +196,7 @@ func validExchanges() []exchange {
 	return []exchange{
 		{"create/regular", "POST", "/v2/bookings", createBody, false, 201, ok(booking())},
 		{"create/instant", "POST", "/v2/bookings", with(createBody, "instant", true), true, 201,
-			ok(with(booking(), "status", "awaiting_host", "hosts", []any{map[string]any{"id": "unknown", "name": "unknown", "email": "unknown", "username": "unknown"}}))},
+			ok(with(booking(), "status", "awaiting_host", "hosts", []any{map[string]any{"id": "unknown", "name": "unknown", "email": "unknown", "displayEmail": "unknown", "username": "unknown"}}))},
 		{"create/recurring", "POST", "/v2/bookings", with(createBody, "recurrenceCount", 2), false, 201, ok([]any{recurring(), recurring()})},
 		{"create/location+routing", "POST", "/v2/bookings", with(createBody, "location", map[string]any{"type": "address"},
 			"routing", map[string]any{"responseId": 5, "teamMemberIds": []any{1, 2}}, "guests", []any{"g@example.com"}, "metadata", map[string]any{"k": "v"}), false, 201, ok(createdSeat())},
