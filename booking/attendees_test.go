@@ -172,6 +172,11 @@ func TestDisplayEmail(t *testing.T) {
 		"a@example.com": "a@example.com",
 		"a+clxyz0123456789abcdefghij@example.com": "a@example.com",
 		"a+short@example.com":                     "a+short@example.com",
+		// Only a run of 25 letters and digits is a managed user's id; other plus-tags stay.
+		"a+clxyz0123456789abcdefghi@example.com":  "a+clxyz0123456789abcdefghi@example.com", // 24
+		"a+clxyz0123456789abcdefg-ij@example.com": "a+clxyz0123456789abcdefg-ij@example.com",
+		"a+newsletter@example.com":                "a+newsletter@example.com",
+		"+clxyz0123456789abcdefghij@example.com":  "@example.com",
 	} {
 		if got := booking.DisplayEmail(in); got != want {
 			t.Errorf("DisplayEmail(%q) = %q, want %q", in, got, want)

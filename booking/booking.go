@@ -137,6 +137,9 @@ type Attendee struct {
 	// SeatResponses and SeatMetadata are the seat's own booking-field answers and metadata.
 	SeatResponses map[string]any `json:"seatResponses,omitempty" yaml:"seatResponses,omitempty"`
 	SeatMetadata  map[string]any `json:"seatMetadata,omitempty" yaml:"seatMetadata,omitempty"`
+	// SeatCreatedAt is when the attendee took the seat (SeatedAttendee.createdAt,
+	// changes-2026 §2.2); zero for attendees without a seat.
+	SeatCreatedAt time.Time `json:"seatCreatedAt,omitempty" yaml:"seatCreatedAt,omitempty"`
 }
 
 // Recording is a Cal Video recording of a booking.

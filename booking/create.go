@@ -412,6 +412,7 @@ func (s *Service) pickHosts(tx Tx, et EventType, slots []slot, except map[string
 func (s *Service) bookSeat(tx Tx, et EventType, sl slot, booker Attendee, in CreateInput, responses map[string]any, loc location, now time.Time) (Result, error) {
 	seat := booker
 	seat.SeatUID = s.freshSeatUID(tx)
+	seat.SeatCreatedAt = now
 	seat.SeatResponses = cloneMap(responses)
 	delete(seat.SeatResponses, "email")
 	seat.SeatMetadata = cloneMap(in.Metadata)

@@ -163,7 +163,10 @@ func (s *Service) rescheduleSeat(tx Tx, old Booking, et EventType, in Reschedule
 			}
 			return Result{}, Errorf(EINVALID, msgUserNotAvailable)
 		}
+		// A new booking gives the attendee a new seat, taken now; moved into an existing
+		// booking, the seat keeps its uid and so when it was taken.
 		seat.SeatUID = s.freshSeatUID(tx)
+		seat.SeatCreatedAt = now
 		uid := s.freshBookingUID(tx)
 		moved = old.Clone()
 		moved.ID, moved.UID = tx.NextID(), uid

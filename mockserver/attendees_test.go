@@ -236,3 +236,37 @@ func TestAttendees_NamedLimits(t *testing.T) {
 		t.Errorf("X-RateLimit-Remaining-Default = %q, want 81", got)
 	}
 }
+
+// TestBookingOutput_DisplayEmail: a managed user's email (a "+<25-character id>" suffix)
+// keeps its suffix in email and loses it in displayEmail, on attendees, seated attendees and
+// hosts; a seat also says when it was taken.
+func TestBookingOutput_DisplayEmail(t *testing.T) {
+	f := MustServer(t, Config{})
+	const managed, clean = "ann+clxyz0123456789abcdefghij@example.com", "ann@example.com"
+	check := func(t *testing.T, who string, m map[string]any, email, display string) {
+		t.Helper()
+		if m["email"] != email || m["displayEmail"] != display {
+			t.Errorf("%s: email %v displayEmail %v, want %s and %s", who, m["email"], m["displayEmail"], email, display)
+		}
+	}
+	plain := f.do(t, "POST", "/v2/bookings", "", createBody(f.eventType(t, profile.KindPlain).ID, slot(7, 11), managed)).
+		expect(t, http.StatusCreated).data(t)
+	check(t, "attendee", plain["attendees"].([]any)[0].(map[string]any), managed, clean)
+	host := plain["hosts"].([]any)[0].(map[string]any)
+	check(t, "host", host, host["email"].(string), booking.DisplayEmail(host["email"].(string)))
+
+	seated := f.do(t, "POST", "/v2/bookings", "", createBody(f.eventType(t, profile.KindSeated).ID, slot(9, 11), managed)).
+		expect(t, http.StatusCreated).data(t)
+	// The booker's own create answer hides the seats; the host sees them.
+	seated = f.do(t, "GET", "/v2/bookings/"+seated["uid"].(string), f.key(0), nil).expect(t, http.StatusOK).data(t)
+	seats := seated["attendees"].([]any)
+	if len(seats) != 1 {
+		t.Fatalf("seated attendees %v, want one", seats)
+	}
+	seat := seats[0].(map[string]any)
+	check(t, "seated attendee", seat, managed, clean)
+	// The first seat is taken when the booking is made.
+	if seat["createdAt"] == nil || seat["createdAt"] != seated["createdAt"] {
+		t.Errorf("seat createdAt %v, want the booking's %v", seat["createdAt"], seated["createdAt"])
+	}
+}

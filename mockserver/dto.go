@@ -137,11 +137,12 @@ func presentValue[T any](p *T) nullable[T] { return nullable[T]{set: true, v: p}
 type hostOut struct {
 	// ID is a number, except for instant bookings still awaiting a host, where the real API
 	// sends the string "unknown".
-	ID       any    `json:"id"`
-	Name     string `json:"name"`
-	Email    string `json:"email"`
-	Username string `json:"username"`
-	TimeZone string `json:"timeZone,omitempty"`
+	ID           any    `json:"id"`
+	Name         string `json:"name"`
+	Email        string `json:"email"`
+	DisplayEmail string `json:"displayEmail"`
+	Username     string `json:"username"`
+	TimeZone     string `json:"timeZone,omitempty"`
 }
 
 type eventTypeOut struct {
@@ -213,23 +214,27 @@ func (r *eventTypeRef) AppendJSON(buf []byte) ([]byte, error) {
 }
 
 type attendeeOut struct {
-	Name        string       `json:"name"`
-	Email       string       `json:"email"`
-	TimeZone    string       `json:"timeZone"`
-	Language    stringOrNull `json:"language"`
-	Absent      bool         `json:"absent"`
-	PhoneNumber string       `json:"phoneNumber,omitempty"`
+	Name         string       `json:"name"`
+	Email        string       `json:"email"`
+	DisplayEmail string       `json:"displayEmail"`
+	TimeZone     string       `json:"timeZone"`
+	Language     stringOrNull `json:"language"`
+	Absent       bool         `json:"absent"`
+	PhoneNumber  string       `json:"phoneNumber,omitempty"`
 }
 
 type seatedAttendeeOut struct {
 	Name                   string         `json:"name"`
 	Email                  string         `json:"email"`
+	DisplayEmail           string         `json:"displayEmail"`
 	TimeZone               string         `json:"timeZone"`
 	Language               stringOrNull   `json:"language"`
 	Absent                 bool           `json:"absent"`
 	SeatUID                string         `json:"seatUid"`
 	BookingFieldsResponses map[string]any `json:"bookingFieldsResponses"`
 	Metadata               map[string]any `json:"metadata,omitempty"`
+	// CreatedAt is in neither document; its place at the end is a guess (changes-2026 §2.2).
+	CreatedAt wireTime `json:"createdAt"`
 }
 
 type bookingOut struct {
@@ -314,9 +319,9 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 		// The service has left out the attendees the caller may not see.
 		for _, a := range b.Attendees {
 			attendees = append(attendees, seatedAttendeeOut{
-				Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: stringOrNull(a.Language),
-				Absent: a.Absent, SeatUID: a.SeatUID, BookingFieldsResponses: seatResponses(a),
-				Metadata: a.SeatMetadata,
+				Name: a.Name, Email: a.Email, DisplayEmail: booking.DisplayEmail(a.Email), TimeZone: a.TimeZone,
+				Language: stringOrNull(a.Language), Absent: a.Absent, SeatUID: a.SeatUID,
+				BookingFieldsResponses: seatResponses(a), Metadata: a.SeatMetadata, CreatedAt: wireTime{seatCreatedAt(b, a)},
 			})
 		}
 		out.Attendees = attendees
@@ -327,7 +332,10 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 
 	attendees := make([]attendeeOut, 0, len(b.Attendees))
 	for _, a := range b.Attendees {
-		ao := attendeeOut{Name: a.Name, Email: a.Email, TimeZone: a.TimeZone, Language: stringOrNull(a.Language), Absent: a.Absent}
+		ao := attendeeOut{
+			Name: a.Name, Email: a.Email, DisplayEmail: booking.DisplayEmail(a.Email), TimeZone: a.TimeZone,
+			Language: stringOrNull(a.Language), Absent: a.Absent,
+		}
 		if !b.IsRecurring() {
 			ao.PhoneNumber = a.PhoneNumber
 		}
@@ -348,8 +356,18 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 	return out
 }
 
+// seatCreatedAt is when a took its seat of b. Seats stored before the domain recorded it
+// (older durable files read the zero time) fall back to the booking's creation, the earliest
+// the seat can have been taken.
+func seatCreatedAt(b booking.Booking, a booking.Attendee) time.Time {
+	if a.SeatCreatedAt.IsZero() {
+		return b.CreatedAt
+	}
+	return a.SeatCreatedAt
+}
+
 // unknownHost is the host of an instant booking still awaiting one.
-var unknownHost = hostOut{ID: "unknown", Name: "unknown", Email: "unknown", Username: "unknown"}
+var unknownHost = hostOut{ID: "unknown", Name: "unknown", Email: "unknown", DisplayEmail: "unknown", Username: "unknown"}
 
 // wireShapes are the parts of a booking's output that depend only on the catalog, which
 // never changes: its host and its event type, built once per user and event type. Output
@@ -365,7 +383,10 @@ type wireShapes struct {
 func newWireShapes(set *fixtures.Set) wireShapes {
 	w := wireShapes{hosts: make(map[int]hostOut, len(set.Users)), eventTypes: make(map[int]eventTypeOut, len(set.EventTypes))}
 	for _, u := range set.Users {
-		w.hosts[u.ID] = hostOut{ID: u.ID, Name: u.Name, Email: u.Email, Username: u.Username, TimeZone: u.TimeZone}
+		w.hosts[u.ID] = hostOut{
+			ID: u.ID, Name: u.Name, Email: u.Email, DisplayEmail: booking.DisplayEmail(u.Email),
+			Username: u.Username, TimeZone: u.TimeZone,
+		}
 	}
 	for _, et := range set.EventTypes {
 		w.eventTypes[et.ID] = eventTypeOut{ID: et.ID, Slug: et.Slug}

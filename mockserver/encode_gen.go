@@ -201,6 +201,8 @@ func appendHostOut(buf []byte, v *hostOut) ([]byte, error) {
 	buf = appendString(buf, v.Name)
 	buf = append(buf, `,"email":`...)
 	buf = appendString(buf, v.Email)
+	buf = append(buf, `,"displayEmail":`...)
+	buf = appendString(buf, v.DisplayEmail)
 	buf = append(buf, `,"username":`...)
 	buf = appendString(buf, v.Username)
 	if v.TimeZone != "" {
@@ -225,6 +227,8 @@ func appendAttendeeOut(buf []byte, v *attendeeOut) ([]byte, error) {
 	buf = appendString(buf, v.Name)
 	buf = append(buf, `,"email":`...)
 	buf = appendString(buf, v.Email)
+	buf = append(buf, `,"displayEmail":`...)
+	buf = appendString(buf, v.DisplayEmail)
 	buf = append(buf, `,"timeZone":`...)
 	buf = appendString(buf, v.TimeZone)
 	buf = append(buf, `,"language":`...)
@@ -263,6 +267,8 @@ func appendSeatedAttendeeOut(buf []byte, v *seatedAttendeeOut) ([]byte, error) {
 	buf = appendString(buf, v.Name)
 	buf = append(buf, `,"email":`...)
 	buf = appendString(buf, v.Email)
+	buf = append(buf, `,"displayEmail":`...)
+	buf = appendString(buf, v.DisplayEmail)
 	buf = append(buf, `,"timeZone":`...)
 	buf = appendString(buf, v.TimeZone)
 	buf = append(buf, `,"language":`...)
@@ -281,6 +287,8 @@ func appendSeatedAttendeeOut(buf []byte, v *seatedAttendeeOut) ([]byte, error) {
 			return nil, err
 		}
 	}
+	buf = append(buf, `,"createdAt":`...)
+	buf = v.CreatedAt.AppendJSON(buf)
 	return append(buf, '}'), nil
 }
 

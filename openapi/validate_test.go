@@ -19,14 +19,14 @@ func booking() map[string]any {
 	return map[string]any{
 		"id": 101, "uid": "2NtaeaVcKfpmSZ4CthFdfk", "title": "Intro between Hana Host and Ada Attendee",
 		"description": nil,
-		"hosts":       []any{map[string]any{"id": 1, "name": "Hana Host", "email": "hana@example.com", "username": "hana", "timeZone": "Europe/London"}},
+		"hosts":       []any{map[string]any{"id": 1, "name": "Hana Host", "email": "hana@example.com", "displayEmail": "hana@example.com", "username": "hana", "timeZone": "Europe/London"}},
 		"status":      "accepted", "rescheduledByEmail": nil,
 		"start": "2030-01-08T13:00:00.000Z", "end": "2030-01-08T13:30:00.000Z", "duration": 30,
 		"eventTypeId": 10, "eventType": map[string]any{"id": 10, "slug": "intro"},
 		"meetingUrl": "https://app.cal.com/video/2NtaeaVcKfpmSZ4CthFdfk", "location": "https://app.cal.com/video/2NtaeaVcKfpmSZ4CthFdfk",
 		"absentHost": false, "createdAt": "2030-01-01T10:00:00.000Z", "updatedAt": "2030-01-01T10:00:00.000Z",
 		"metadata": map[string]any{}, "rating": nil, "icsUid": "2NtaeaVcKfpmSZ4CthFdfk@Cal.com",
-		"attendees":              []any{map[string]any{"name": "Ada Attendee", "email": "ada@example.com", "timeZone": "Europe/Paris", "language": "en", "absent": false}},
+		"attendees":              []any{map[string]any{"name": "Ada Attendee", "email": "ada@example.com", "displayEmail": "ada@example.com", "timeZone": "Europe/Paris", "language": "en", "absent": false}},
 		"bookingFieldsResponses": map[string]any{"name": "Ada Attendee", "email": "ada@example.com"},
 	}
 }
@@ -41,7 +41,7 @@ func recurring() map[string]any {
 func seated() map[string]any {
 	b := booking()
 	delete(b, "bookingFieldsResponses")
-	b["attendees"] = []any{map[string]any{"name": "Ada Attendee", "email": "ada@example.com", "timeZone": "Europe/Paris",
+	b["attendees"] = []any{map[string]any{"name": "Ada Attendee", "email": "ada@example.com", "displayEmail": "ada@example.com", "timeZone": "Europe/Paris",
 		"language": "en", "absent": false, "seatUid": "0c6f1f1e-1111-4c1e-9d3b-7a6c2e1f0a9b",
 		"bookingFieldsResponses": map[string]any{"name": "Ada Attendee"}, "metadata": map[string]any{}}}
 	return b
@@ -196,7 +196,7 @@ func validExchanges() []exchange {
 	return []exchange{
 		{"create/regular", "POST", "/v2/bookings", createBody, false, 201, ok(booking())},
 		{"create/instant", "POST", "/v2/bookings", with(createBody, "instant", true), true, 201,
-			ok(with(booking(), "status", "awaiting_host", "hosts", []any{map[string]any{"id": "unknown", "name": "unknown", "email": "unknown", "username": "unknown"}}))},
+			ok(with(booking(), "status", "awaiting_host", "hosts", []any{map[string]any{"id": "unknown", "name": "unknown", "email": "unknown", "displayEmail": "unknown", "username": "unknown"}}))},
 		{"create/recurring", "POST", "/v2/bookings", with(createBody, "recurrenceCount", 2), false, 201, ok([]any{recurring(), recurring()})},
 		{"create/location+routing", "POST", "/v2/bookings", with(createBody, "location", map[string]any{"type": "address"},
 			"routing", map[string]any{"responseId": 5, "teamMemberIds": []any{1, 2}}, "guests", []any{"g@example.com"}, "metadata", map[string]any{"k": "v"}), false, 201, ok(createdSeat())},

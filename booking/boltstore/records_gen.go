@@ -132,6 +132,7 @@ type attendeeRecord struct {
 	SeatUID       string         `json:"seatUid,omitempty"`
 	SeatResponses map[string]any `json:"seatResponses,omitempty"`
 	SeatMetadata  map[string]any `json:"seatMetadata,omitempty"`
+	SeatCreatedAt time.Time      `json:"seatCreatedAt,omitempty"`
 }
 
 func toAttendeeRecord(v *booking.Attendee) attendeeRecord { return attendeeRecord(*v) }
