@@ -188,23 +188,15 @@ func decodeAddGuests(body map[string]any) ([]booking.AttendeeInput, error) {
 	// class-validator runs the decorators bottom-up: ValidateNested, IsArray, ArrayMaxSize,
 	// ArrayMinSize; constraints of one property are listed in that order.
 	if !isList {
-		errs.add("guests", body["guests"], "nestedValidation", "nested property guests must be either object or array")
+		errs.notNested("guests", body["guests"])
 		errs.add("guests", body["guests"], "isArray", "guests must be an array")
 		errs.add("guests", body["guests"], "arrayMaxSize", "Cannot add more than "+strconv.Itoa(booking.MaxGuestsPerRequest)+" guests at a time")
 		errs.add("guests", body["guests"], "arrayMinSize", "guests must contain at least 1 elements")
 		return nil, lenientError(plainMap(body), errs)
 	}
-	var items errorsList
-	for i, item := range list {
-		obj, ok := item.(map[string]any)
-		if !ok {
-			items.add(strconv.Itoa(i), item, "nestedValidation", "nested property "+strconv.Itoa(i)+" must be either object or array")
-			continue
-		}
-		var sub errorsList
-		guests = append(guests, decodeGuestFields(&sub, obj, false))
-		items.nest(strconv.Itoa(i), obj, sub)
-	}
+	items := eachObject(list, func(obj map[string]any, sub *errorsList) {
+		guests = append(guests, decodeGuestFields(sub, obj, false))
+	})
 	if len(list) > booking.MaxGuestsPerRequest {
 		errs.add("guests", list, "arrayMaxSize", "Cannot add more than "+strconv.Itoa(booking.MaxGuestsPerRequest)+" guests at a time")
 	}

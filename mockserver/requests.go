@@ -84,7 +84,7 @@ func decodeAttendee(errs *errorsList, body map[string]any) booking.AttendeeInput
 	var at booking.AttendeeInput
 	a, ok := body["attendee"].(map[string]any)
 	if !ok {
-		errs.add("attendee", body["attendee"], "nestedValidation", "nested property attendee must be either object or array")
+		errs.notNested("attendee", body["attendee"])
 		return at
 	}
 	var sub errorsList
@@ -389,14 +389,7 @@ func decodeMarkAbsent(body map[string]any) (booking.MarkAbsentInput, error) {
 		case len(list) == 0:
 			errs.add("attendees", list, "arrayMinSize", "attendees must contain at least 1 elements")
 		default:
-			var items errorsList
-			for i, item := range list {
-				obj, ok := item.(map[string]any)
-				if !ok {
-					items.add(strconv.Itoa(i), item, "nestedValidation", "nested property "+strconv.Itoa(i)+" must be either object or array")
-					continue
-				}
-				var sub errorsList
+			items := eachObject(list, func(obj map[string]any, sub *errorsList) {
 				email, _ := obj["email"].(string)
 				if !validEmail(email) {
 					sub.add("email", obj["email"], "isEmail", "email must be an email")
@@ -405,9 +398,8 @@ func decodeMarkAbsent(body map[string]any) (booking.MarkAbsentInput, error) {
 				if !ok {
 					sub.add("absent", obj["absent"], "isBoolean", "absent must be a boolean value")
 				}
-				items.nest(strconv.Itoa(i), obj, sub)
 				in.Attendees = append(in.Attendees, booking.AbsentAttendee{Email: email, Absent: absent})
-			}
+			})
 			errs.nest("attendees", list, items)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +53,31 @@ func (l *errorsList) nest(property string, value any, children errorsList) {
 	if len(children) > 0 {
 		*l = append(*l, fieldError{property: property, value: value, hasValue: true, children: children})
 	}
+}
+
+// notNested is class-validator's nestedValidation: property holds neither an object nor an
+// array where @ValidateNested expects one.
+func (l *errorsList) notNested(property string, value any) {
+	l.add(property, value, "nestedValidation", "nested property "+property+" must be either object or array")
+}
+
+// eachObject validates list as @ValidateNested({each: true}) does: an element that is not an
+// object fails nestedValidation under its index, and each object's own failures, which
+// check adds to sub, nest under its index. It returns the elements' failures.
+func eachObject(list []any, check func(obj map[string]any, sub *errorsList)) errorsList {
+	var items errorsList
+	for i, item := range list {
+		index := strconv.Itoa(i)
+		obj, ok := item.(map[string]any)
+		if !ok {
+			items.notNested(index, item)
+			continue
+		}
+		var sub errorsList
+		check(obj, &sub)
+		items.nest(index, obj, sub)
+	}
+	return items
 }
 
 // strictError renders errs as the strict pipes do:
