@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/calmock/calmock/internal/fill"
+	"github.com/calmock/calmock/internal/gencmd"
 	"github.com/calmock/calmock/internal/wiregen"
 )
 
@@ -207,40 +206,5 @@ func TestEncodeGenFresh(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads the package with go list")
 	}
-	src, err := os.ReadFile("encode.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const directive = "//go:generate go run ../internal/wiregen/cmd/wiregen "
-	var args []string
-	for line := range strings.Lines(string(src)) {
-		if rest, ok := strings.CutPrefix(line, directive); ok {
-			args = strings.Fields(rest)
-		}
-	}
-	if args == nil {
-		t.Fatalf("encode.go has no %q line", directive)
-	}
-	o, err := wiregen.ParseArgs(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.Dir = "."
-	want, err := wiregen.Generate(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(o.Output)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := range min(len(gl), len(wl)) {
-			if gl[i] != wl[i] {
-				t.Fatalf("%s is stale (run go generate ./mockserver/): line %d is\n\t%s\nwant\n\t%s", o.Output, i+1, gl[i], wl[i])
-			}
-		}
-		t.Fatalf("%s is stale (run go generate ./mockserver/): %d lines, want %d", o.Output, len(gl), len(wl))
-	}
+	gencmd.CheckFresh(t, "encode.go", "../internal/wiregen/cmd/wiregen", "go generate ./mockserver/", wiregen.Run)
 }

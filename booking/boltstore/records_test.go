@@ -12,6 +12,7 @@ import (
 
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/internal/fill"
+	"github.com/calmock/calmock/internal/gencmd"
 	"github.com/calmock/calmock/internal/recordgen"
 )
 
@@ -159,19 +160,10 @@ func TestRecordsGenFresh(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads the domain package with go list")
 	}
-	src, err := os.ReadFile("records.go")
+	const command = "../../internal/recordgen/cmd/recordgen"
+	args, err := gencmd.DirectiveArgs("records.go", command)
 	if err != nil {
 		t.Fatal(err)
-	}
-	const directive = "//go:generate go run ../../internal/recordgen/cmd/recordgen "
-	var args []string
-	for line := range strings.Lines(string(src)) {
-		if rest, ok := strings.CutPrefix(line, directive); ok {
-			args = strings.Fields(rest)
-		}
-	}
-	if args == nil {
-		t.Fatalf("records.go has no %q line", directive)
 	}
 	o, err := recordgen.ParseArgs(args)
 	if err != nil {
@@ -180,22 +172,5 @@ func TestRecordsGenFresh(t *testing.T) {
 	if o.Keys != keyFile {
 		t.Errorf("the go:generate line reads %s, but schemaVersion %d is %s", o.Keys, schemaVersion, keyFile)
 	}
-	o.Dir = "."
-	want, err := recordgen.Generate(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(o.Output)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := range min(len(gl), len(wl)) {
-			if gl[i] != wl[i] {
-				t.Fatalf("%s is stale (run go generate ./booking/boltstore): line %d is\n\t%s\nwant\n\t%s", o.Output, i+1, gl[i], wl[i])
-			}
-		}
-		t.Fatalf("%s is stale (run go generate ./booking/boltstore): %d lines, want %d", o.Output, len(gl), len(wl))
-	}
+	gencmd.CheckFresh(t, "records.go", command, "go generate ./booking/boltstore", recordgen.Run)
 }

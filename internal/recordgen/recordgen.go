@@ -76,6 +76,18 @@ func argsOf(o Options) string {
 	return fmt.Sprintf("-o %s -domain %s -types %s -keys %s", o.Output, o.Domain, strings.Join(o.Types, ","), o.Keys)
 }
 
+// Run is the generator as internal/gencmd runs it: the arguments of a go:generate line, run
+// in the store's directory dir, give the output file's name and its source.
+func Run(dir string, args []string) (string, []byte, error) {
+	o, err := ParseArgs(args)
+	if err != nil {
+		return "", nil, err
+	}
+	o.Dir = dir
+	src, err := Generate(o)
+	return o.Output, src, err
+}
+
 // Generate returns the gofmt-ed source of the generated file.
 func Generate(o Options) ([]byte, error) {
 	dir, err := filepath.Abs(o.Dir)

@@ -5,26 +5,8 @@
 package main
 
 import (
-	"fmt"
-	"os"
-
+	"github.com/calmock/calmock/internal/gencmd"
 	"github.com/calmock/calmock/internal/wiregen"
 )
 
-func main() {
-	o, err := wiregen.ParseArgs(os.Args[1:])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	o.Dir = "."
-	src, err := wiregen.Generate(o)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if err := os.WriteFile(o.Output, src, 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-}
+func main() { gencmd.Main(wiregen.Run) }
