@@ -24,13 +24,16 @@ run:
 ## build: build bin/calmock and bin/calmock-conform (the suite as one binary)
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/calmock ./cmd/calmock
-	$(GO) build -o bin/calmock-conform ./cmd/calmock-conform
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/calmock-conform ./cmd/calmock-conform
 
 ## conformance: run the suite against TARGET (default: the mock in-process), e.g.
 ##   make conformance TARGET=http://127.0.0.1:8080        (a calmock started with make run)
 ##   make conformance TARGET=https://api.cal.com API_KEY=cal_live_… PROFILE=cal.json FEATURES=…
+## It builds bin/calmock-conform and runs it, rather than `go run`, which turns every failing
+## exit code into 1: make's exit code is then the suite's (1 broken, 2 unreachable, 3 usage).
 conformance:
-	$(GO) run ./cmd/calmock-conform -report out/conformance.yaml \
+	@$(GO) build -ldflags "$(LDFLAGS)" -o bin/calmock-conform ./cmd/calmock-conform
+	bin/calmock-conform -report out/conformance.yaml -junit out/junit.xml \
 		$(if $(TARGET),-target $(TARGET)) $(if $(API_KEY),-api-key $(API_KEY)) \
 		$(if $(PROFILE),-profile $(PROFILE)) $(if $(FEATURES),-features $(FEATURES))
 

@@ -164,9 +164,10 @@ func (r Result) Error() string {
 // problem is a Failure in the Result. A scenario needing a feature the target does not
 // support, a version or operation its profile does not claim, or a profile value the target
 // lacks, is Skipped.
-func Run(ctx context.Context, t *Target, sc scenarios.Scenario) Result {
+func Run(ctx context.Context, t *Target, sc scenarios.Scenario) (res Result) {
 	start := time.Now()
-	res := Result{Scenario: sc.Name, Features: sc.Features, Outcome: Passed}
+	res = Result{Scenario: sc.Name, Features: sc.Features, Outcome: Passed}
+	// res is the named result, so that the deferred assignment reaches the caller.
 	defer func() { res.Duration = time.Since(start) }()
 
 	if reason := t.unsupported(sc); reason != "" {

@@ -35,8 +35,10 @@ type Options struct {
 	// Features is the comma-separated list of features the target supports. Empty or
 	// "all": every feature.
 	Features string
-	// Scenarios is where the scenario files are read from. Nil: scenarios.Embedded.
-	Scenarios fs.FS
+	// Scenarios are where the scenario files are read from, each a directory of *.yaml
+	// files; their scenarios run in this order, and a name may not repeat. Nil:
+	// scenarios.Embedded.
+	Scenarios []fs.FS
 	// Checker overrides SpecFile with a ready ResponseChecker.
 	Checker ResponseChecker
 	// Cleanup cancels the bookings each scenario created.
@@ -79,13 +81,9 @@ func Setup(ctx context.Context, o Options) (*Target, []scenarios.Scenario, func(
 	if err != nil {
 		return nil, nil, closeFn, err
 	}
-	fsys := o.Scenarios
-	if fsys == nil {
-		fsys = scenarios.Embedded
-	}
-	all, err := scenarios.Load(fsys, KnownFeature)
+	all, err := LoadScenarios(o.Scenarios)
 	if err != nil {
-		return nil, nil, closeFn, &UsageError{Err: err}
+		return nil, nil, closeFn, err
 	}
 	base := strings.TrimRight(o.Target, "/")
 	if base == "" {
@@ -134,6 +132,35 @@ func Setup(ctx context.Context, o Options) (*Target, []scenarios.Scenario, func(
 		return nil, nil, func() {}, err
 	}
 	return t, all, closeFn, nil
+}
+
+// LoadScenarios loads the scenarios of every source in order (nil: scenarios.Embedded). A
+// name that repeats across sources is a usage error, since reports key on names.
+func LoadScenarios(sources []fs.FS) ([]scenarios.Scenario, error) {
+	if len(sources) == 0 {
+		sources = []fs.FS{scenarios.Embedded}
+	}
+	var all []scenarios.Scenario
+	seen := map[string]int{}
+	for i, fsys := range sources {
+		loaded, err := scenarios.Load(fsys, KnownFeature)
+		if err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("scenario source %d: %w", i+1, err)}
+		}
+		for _, sc := range loaded {
+			if prev, ok := seen[sc.Name]; ok {
+				return nil, &UsageError{Err: fmt.Errorf("scenario %q is in source %d and source %d: names must be unique", sc.Name, prev+1, i+1)}
+			}
+			seen[sc.Name] = i
+		}
+		all = append(all, loaded...)
+	}
+	// The interpreter derives each scenario's time slots from its index: number them over
+	// all sources so that two scenarios never book the same slot.
+	for i := range all {
+		all[i].Index = i
+	}
+	return all, nil
 }
 
 // loadProfile reads the profile file, or fetches it from a calmock target. The result is
@@ -205,12 +232,16 @@ func probe(ctx context.Context, t *Target) error {
 // when every scenario that ran passed, ErrContractBroken (wrapped) when one failed, or a
 // *UsageError / *UnreachableError; ExitCode maps it to an exit code.
 func RunAll(ctx context.Context, o Options) (Report, error) {
+	started := time.Now()
 	t, all, closeFn, err := Setup(ctx, o)
 	defer closeFn()
+	var unreachable *UnreachableError
+	if errors.As(err, &unreachable) {
+		return UnreachableReport(o, err, started), err
+	}
 	if err != nil {
 		return Report{}, err
 	}
-	started := time.Now()
 	results := make([]Result, 0, len(all))
 	for _, sc := range all {
 		res := Run(ctx, t, sc)
@@ -226,8 +257,10 @@ func RunAll(ctx context.Context, o Options) (Report, error) {
 			}
 		}
 		if res.Unreachable {
+			err := &UnreachableError{Target: t.BaseURL, Err: fmt.Errorf("scenario %s: %s", sc.Name, res.Error())}
 			rep := NewReport(o, t, results, started)
-			return rep, &UnreachableError{Target: t.BaseURL, Err: fmt.Errorf("scenario %s: %s", sc.Name, res.Error())}
+			rep.Outcome, rep.Error = OutcomeUnreachable, err.Error()
+			return rep, err
 		}
 	}
 	rep := NewReport(o, t, results, started)

@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -183,7 +184,7 @@ steps:
 		"unclaimed.yaml":    {Data: []byte("name: unclaimed\nversion: 2026-02-25\n" + notFound)},
 		"unclaimed-op.yaml": {Data: []byte("name: unclaimed-op\noperations: [BookingsController_2026_02_25_getBooking]\n" + notFound)},
 	}
-	rep, err := conformance.RunAll(context.Background(), conformance.Options{Handler: mock, Scenarios: fsys, SpecFile: "none"})
+	rep, err := conformance.RunAll(context.Background(), conformance.Options{Handler: mock, Scenarios: []fs.FS{fsys}, SpecFile: "none"})
 	if err != nil {
 		t.Fatalf("RunAll: %v", err)
 	}

@@ -10,14 +10,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/calmock/calmock/conformance"
 	"github.com/calmock/calmock/mockserver"
+	"github.com/calmock/calmock/scenarios"
 )
+
+// version is stamped at build time with -ldflags "-X main.version=…".
+var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -28,16 +33,18 @@ func main() {
 // run is the whole program; it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var opts conformance.Options
-	var reportPath string
+	var reportPath, junitPath, sources string
 	var seed int64
+	var list, showVersion bool
 	fs := flag.NewFlagSet("calmock-conform", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `calmock-conform: run calmock's conformance scenarios against a Cal.com bookings API (2024-08-13).
+		fmt.Fprint(fs.Output(), `calmock-conform: run calmock's conformance scenarios against a Cal.com bookings API.
 
 Usage:
   calmock-conform [flags]                 # against calmock started in-process
   calmock-conform -target URL -profile F  # against any target
+  calmock-conform -list                   # the scenarios and the features they need
 
 Exit codes: 0 conformant, 1 contract broken, 2 target unreachable or not a Cal.com API, 3 usage error.
 
@@ -46,7 +53,11 @@ Flags:
 		fs.PrintDefaults()
 	}
 	opts.RegisterFlags(fs)
-	fs.StringVar(&reportPath, "report", "", "write the conformance report to this `file` (.json, .yaml or .yml)")
+	fs.StringVar(&reportPath, "report", "", "write the report to this `file`; its extension picks the format: .json, .yaml/.yml, or .xml (JUnit)")
+	fs.StringVar(&junitPath, "junit", "", "also write a JUnit XML report to this `file` (e.g. -junit out/junit.xml)")
+	fs.StringVar(&sources, "scenarios", "embedded", "comma-separated scenario `sources`: directories of *.yaml files, and 'embedded' for the built-in ones (e.g. embedded,./my-scenarios)")
+	fs.BoolVar(&list, "list", false, "print the scenarios with their features and exit")
+	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
 	fs.Int64Var(&seed, "seed", 1, "seed of the in-process mock (only without -target)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -54,30 +65,59 @@ Flags:
 		}
 		return conformance.ExitUsage
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "calmock-conform: unexpected argument %q (see -help)\n", fs.Arg(0))
+	usage := func(err error) int {
+		fmt.Fprintln(stderr, "calmock-conform:", err)
 		return conformance.ExitUsage
+	}
+	if fs.NArg() > 0 {
+		return usage(fmt.Errorf("unexpected argument %q (see -help)", fs.Arg(0)))
+	}
+	if showVersion {
+		fmt.Fprintln(stdout, "calmock-conform", version)
+		return conformance.ExitOK
+	}
+	var err error
+	if opts.Scenarios, err = scenarioSources(sources); err != nil {
+		return usage(err)
+	}
+	if list {
+		all, err := conformance.LoadScenarios(opts.Scenarios)
+		if err != nil {
+			return usage(err)
+		}
+		for _, sc := range all {
+			fmt.Fprintf(stdout, "%-45s %-24s %s\n", sc.Name, strings.Join(sc.Features, ","), sc.Description)
+		}
+		return conformance.ExitOK
+	}
+	// Refuse a report file the run could not write before running, not after.
+	if reportPath != "" {
+		if _, err := conformance.ReportFormat(reportPath); err != nil {
+			return usage(err)
+		}
+	}
+	if format, _ := conformance.ReportFormat(junitPath); junitPath != "" && format != conformance.FormatJUnit {
+		return usage(fmt.Errorf("-junit %q: the file must end in .xml", junitPath))
 	}
 	if opts.Target == "" {
 		// The in-process mock never throttles the suite; its headers still come.
 		srv, err := mockserver.New(mockserver.Config{Seed: seed})
 		if err != nil {
-			fmt.Fprintln(stderr, "calmock-conform:", err)
-			return conformance.ExitUsage
+			return usage(err)
 		}
 		opts.Handler = srv
 	}
 	opts.Progress = stdout
 	rep, err := conformance.RunAll(ctx, opts)
-	if err == nil || !isSetupError(err) {
+	var ue *conformance.UsageError
+	if !errors.As(err, &ue) {
 		rep.WriteText(stdout)
-		if reportPath != "" {
-			if dir := filepath.Dir(reportPath); dir != "" {
-				_ = os.MkdirAll(dir, 0o755) // WriteFile reports any real problem
+		for _, p := range []string{reportPath, junitPath} {
+			if p == "" {
+				continue
 			}
-			if werr := rep.WriteFile(reportPath); werr != nil {
-				fmt.Fprintln(stderr, "calmock-conform:", werr)
-				return conformance.ExitUsage
+			if werr := rep.WriteFile(p); werr != nil {
+				return usage(werr)
 			}
 		}
 	}
@@ -87,7 +127,21 @@ Flags:
 	return conformance.ExitCode(err)
 }
 
-func isSetupError(err error) bool {
-	var ue *conformance.UsageError
-	return errors.As(err, &ue)
+// scenarioSources turns -scenarios into file systems: "embedded" is the built-in set, anything
+// else a directory, which must exist.
+func scenarioSources(list string) ([]fs.FS, error) {
+	var out []fs.FS
+	for _, s := range strings.Split(list, ",") {
+		switch s = strings.TrimSpace(s); s {
+		case "":
+		case "embedded":
+			out = append(out, scenarios.Embedded)
+		default:
+			if info, err := os.Stat(s); err != nil || !info.IsDir() {
+				return nil, fmt.Errorf("-scenarios: %q is not a directory of scenario files", s)
+			}
+			out = append(out, os.DirFS(s))
+		}
+	}
+	return out, nil
 }
