@@ -174,7 +174,7 @@ func Run(ctx context.Context, t *Target, sc scenarios.Scenario) (res Result) {
 		res.Outcome, res.SkipReason = Skipped, reason
 		return res
 	}
-	r := &runner{t: t, sc: sc, res: &res}
+	r := &runner{t: t, sc: sc, res: &res, inv: newInvariants(t.Profile)}
 	if r.t.Run.ID == "" {
 		r.t.Run = NewRunInfo("", r.now())
 	}
@@ -279,6 +279,7 @@ type runner struct {
 	res     *Result
 	env     *env
 	created []string // booking uids to cancel in cleanup
+	inv     *invariants
 }
 
 func (r *runner) now() time.Time {
@@ -364,6 +365,10 @@ func (r *runner) step(ctx context.Context, st scenarios.Step) bool {
 		for _, f := range r.t.Checker.CheckResponse(req, resp.status, resp.header, resp.body) {
 			fail(KindOpenAPI, f.Field, f.Expected, f.Got)
 		}
+	}
+
+	for _, f := range r.inv.check(req, resp) {
+		fail(KindInvariant, f.field, f.expected, f.got)
 	}
 
 	// 2. Behaviour stated by the scenario.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/calmock/calmock/conformance"
 	"github.com/calmock/calmock/mockserver"
@@ -111,6 +112,52 @@ func TestSelf_BrokenTargets(t *testing.T) {
 			scenario: "create-and-get-booking", step: "create", kind: conformance.KindJSON, field: "data.end",
 		},
 		{
+			name: "EndsAMinuteLate",
+			breaker: breaker{response: eachBooking(func(_ *http.Request, b map[string]any) {
+				if end, err := time.Parse(time.RFC3339, b["end"].(string)); err == nil {
+					b["end"] = end.Add(time.Minute).Format("2006-01-02T15:04:05.000Z")
+				}
+			})},
+			scenario: "create-and-get-booking", step: "create", kind: conformance.KindInvariant, field: "data.end",
+		},
+		{
+			name: "LastsAMinuteLonger",
+			breaker: breaker{response: eachBooking(func(_ *http.Request, b map[string]any) {
+				if end, err := time.Parse(time.RFC3339, b["end"].(string)); err == nil {
+					b["end"] = end.Add(time.Minute).Format("2006-01-02T15:04:05.000Z")
+					b["duration"] = b["duration"].(float64) + 1
+				}
+			})},
+			scenario: "reschedule-booking", step: "reschedule", kind: conformance.KindInvariant, field: "data.end",
+		},
+		{
+			name: "BreaksRescheduleLink",
+			breaker: breaker{response: eachBooking(func(r *http.Request, b map[string]any) {
+				if _, ok := b["rescheduledToUid"]; ok && r.Method == http.MethodGet {
+					b["rescheduledToUid"] = "2NtaeaVcKfpmSZ4CthFdfk"
+				}
+			})},
+			scenario: "reschedule-booking", step: "old-is-cancelled", kind: conformance.KindInvariant, field: "data.rescheduledToUid",
+		},
+		{
+			name: "MiscountsPagination",
+			breaker: breaker{response: func(r *http.Request, _ *int, _ http.Header, body map[string]any) {
+				if p, ok := body["pagination"].(map[string]any); ok {
+					p["remainingItems"] = p["remainingItems"].(float64) + 1
+				}
+			}},
+			scenario: "list-paging", step: firstListStep(t, "list-paging"), kind: conformance.KindInvariant, field: "pagination.remainingItems",
+		},
+		{
+			name: "ConfirmLeavesPending",
+			breaker: breaker{response: eachBooking(func(r *http.Request, b map[string]any) {
+				if strings.HasSuffix(r.URL.Path, "/confirm") {
+					b["status"] = "pending"
+				}
+			})},
+			scenario: "confirm-pending-booking", step: firstStepTo(t, "confirm-pending-booking", http.MethodPost, "/confirm"), kind: conformance.KindInvariant, field: "data.status",
+		},
+		{
 			name: "IgnoresAuth",
 			breaker: breaker{request: func(r *http.Request) {
 				if r.Header.Get("Authorization") == "" {
@@ -158,6 +205,55 @@ func TestSelf_BrokenTargets(t *testing.T) {
 }
 
 var ownerKey string
+
+// eachBooking is a response breaker that changes every booking of a successful answer's data
+// (an object or each item of an array).
+func eachBooking(change func(r *http.Request, b map[string]any)) func(*http.Request, *int, http.Header, map[string]any) {
+	return func(r *http.Request, status *int, _ http.Header, body map[string]any) {
+		if *status >= 300 {
+			return
+		}
+		var items []any
+		switch d := body["data"].(type) {
+		case map[string]any:
+			items = []any{d}
+		case []any:
+			items = d
+		}
+		for _, it := range items {
+			if b, ok := it.(map[string]any); ok && b["uid"] != nil && b["end"] != nil {
+				change(r, b)
+			}
+		}
+	}
+}
+
+// firstStepTo returns the name of the scenario's first step of method whose path ends in
+// suffix.
+func firstStepTo(t *testing.T, scenario, method, suffix string) string {
+	t.Helper()
+	all, err := scenarios.Load(scenarios.Embedded, conformance.KnownFeature)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range all {
+		if sc.Name != scenario {
+			continue
+		}
+		for _, st := range sc.Steps {
+			if st.Request.Method == method && strings.HasSuffix(st.Request.Path, suffix) {
+				return st.Name
+			}
+		}
+	}
+	t.Fatalf("scenario %s has no step to ...%s", scenario, suffix)
+	return ""
+}
+
+// firstListStep returns the name of the scenario's first GET /v2/bookings step.
+func firstListStep(t *testing.T, scenario string) string {
+	return firstStepTo(t, scenario, http.MethodGet, "/v2/bookings")
+}
 
 func render(v any) string {
 	s, _ := v.(string)
