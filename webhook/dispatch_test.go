@@ -364,7 +364,9 @@ func TestAllowlist(t *testing.T) {
 func TestDispatcher_DoesNotFollowRedirects(t *testing.T) {
 	var followed atomic.Int32
 	mux := http.NewServeMux()
-	mux.HandleFunc("/hook", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect) })
+	mux.HandleFunc("/hook", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
+	})
 	mux.HandleFunc("/elsewhere", func(w http.ResponseWriter, r *http.Request) { followed.Add(1) })
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
