@@ -33,6 +33,9 @@ type Event struct {
 	Previous *booking.Booking
 	// NoShow is the attendees of a BOOKING_NO_SHOW_UPDATED payload.
 	NoShow []NoShowAttendee
+	// SeatUID is the seat a create added to an existing seated booking (the payload's
+	// attendeeSeatId).
+	SeatUID string
 }
 
 // NoShowAttendee is one entry of a BOOKING_NO_SHOW_UPDATED payload.
@@ -61,7 +64,13 @@ func Fire(t Transition) []Event {
 	case booking.ActionCreate:
 		switch a.Status {
 		case booking.StatusAccepted:
-			return one(BookingCreated, a, nil)
+			evs := one(BookingCreated, a, nil)
+			if t.Before != nil {
+				// A seat in an existing booking (handleSeats.ts, createNewSeat.ts): every
+				// attendee, the new one last, and attendeeSeatId.
+				evs[0].SeatUID = newSeat(*t.Before, a)
+			}
+			return evs
 		case booking.StatusPending:
 			return one(BookingRequested, a, nil)
 		case booking.StatusAwaitingHost:
@@ -117,7 +126,8 @@ func fireCancel(t Transition) []Event {
 		return nil
 	}
 	// One seat left a booking that stays: Cal.com's cancelAttendeeSeat sends
-	// BOOKING_CANCELLED with only the removed attendee (§10).
+	// BOOKING_CANCELLED with only the removed attendee and status CANCELLED (§10;
+	// packages/features/bookings/lib/handleCancelBooking/cancelAttendeeSeat.ts).
 	var gone []booking.Attendee
 	for _, b := range t.Before.Attendees {
 		if !slices.ContainsFunc(a.Attendees, func(x booking.Attendee) bool { return sameAttendee(x, b) }) {
@@ -130,6 +140,16 @@ func fireCancel(t Transition) []Event {
 	a.Attendees = gone
 	a.Status = booking.StatusCancelled
 	return one(BookingCancelled, a, nil)
+}
+
+// newSeat is the seat uid of the attendee of after that before does not have.
+func newSeat(before, after booking.Booking) string {
+	for _, a := range after.Attendees {
+		if a.SeatUID != "" && !slices.ContainsFunc(before.Attendees, func(b booking.Attendee) bool { return b.SeatUID == a.SeatUID }) {
+			return a.SeatUID
+		}
+	}
+	return ""
 }
 
 func sameAttendee(x, y booking.Attendee) bool {

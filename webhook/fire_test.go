@@ -92,8 +92,9 @@ func TestFire_Seats(t *testing.T) {
 	joined := with(one, func(b *booking.Booking) {
 		b.Attendees = append(b.Attendees, booking.Attendee{Name: "C", Email: "c@x.test", SeatUID: "s3"})
 	})
-	if got := triggersOf(Fire(Transition{Action: booking.ActionCreate, Before: &one, After: joined})); !slices.Equal(got, []Trigger{BookingCreated}) {
-		t.Errorf("new seat: %v", got)
+	if evs := Fire(Transition{Action: booking.ActionCreate, Before: &one, After: joined}); len(evs) != 1 || evs[0].Trigger != BookingCreated ||
+		evs[0].SeatUID != "s3" || len(evs[0].Booking.Attendees) != 3 {
+		t.Errorf("new seat: %+v", evs)
 	}
 	// One seat cancelled: BOOKING_CANCELLED listing only that attendee.
 	left := with(one, func(b *booking.Booking) { b.Attendees = b.Attendees[1:] })

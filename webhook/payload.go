@@ -85,6 +85,7 @@ type EventPayload struct {
 	SeatsShowAttendees   bool                `json:"seatsShowAttendees"`
 	SeatsPerTimeSlot     *int                `json:"seatsPerTimeSlot"`
 	UID                  string              `json:"uid"`
+	AttendeeSeatID       string              `json:"attendeeSeatId,omitempty"`
 	Team                 *TeamRef            `json:"team,omitempty"`
 	ICalUID              string              `json:"iCalUID"`
 	ICalSequence         int                 `json:"iCalSequence"`
@@ -200,6 +201,7 @@ func eventPayload(ev Event, dir Directory) *EventPayload {
 		EventTypeID:          b.EventTypeID,
 		SeatsShowAttendees:   et.SeatsShowAttendees,
 		UID:                  b.UID,
+		AttendeeSeatID:       ev.SeatUID,
 		ICalUID:              b.ICSUID,
 		BookingID:            b.ID,
 		EventTitle:           et.Title,
@@ -209,8 +211,9 @@ func eventPayload(ev Event, dir Directory) *EventPayload {
 		Status:               strings.ToUpper(string(b.Status)),
 	}
 	if b.Description != nil {
-		// sendPayload: data.description = data.description || data.additionalNotes; the
-		// booking's description is the booker's notes.
+		// The calendar event's description is the event type's (which the mock's event
+		// types do not have) and sendPayload falls back on the booker's notes, the
+		// booking's description: data.description = data.description || data.additionalNotes.
 		p.Description, p.AdditionalNotes = *b.Description, *b.Description
 	}
 	if et.IsSeated() {

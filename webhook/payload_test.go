@@ -70,6 +70,13 @@ func TestPayload_Golden(t *testing.T) {
 			NoShow: []booking.AbsentAttendee{{Email: "grace@example.com", Absent: true}}}},
 		{"INSTANT_MEETING", Transition{Action: booking.ActionCreate, After: instant}},
 		{"BOOKING_CREATED_seated_team", Transition{Action: booking.ActionCreate, After: seated}},
+		{"BOOKING_CREATED_second_seat", Transition{Action: booking.ActionCreate, Before: &seated, After: with(seated, func(b *booking.Booking) {
+			b.Attendees = append(b.Attendees, booking.Attendee{Name: "Alan Turing", Email: "alan@example.com", TimeZone: "UTC", SeatUID: "seat-2"})
+		})}},
+		{"BOOKING_CANCELLED_one_seat", Transition{Action: booking.ActionCancel, Before: &seated, After: with(seated, func(b *booking.Booking) {
+			b.Attendees = nil
+			b.Status = booking.StatusAccepted
+		})}},
 	}
 	sub := Subscription{ID: "s1", UserID: 1, EventTypeID: 0, Active: true, Triggers: Triggers, Secret: "shh"}
 	subs := []Subscription{sub, {ID: "s2", EventTypeID: 9, Active: true, Triggers: Triggers}}
