@@ -393,11 +393,18 @@ func (d *Dispatcher) trimLocked() {
 		url := d.records[id].URL
 		d.order = append(d.order[:victim], d.order[victim+1:]...)
 		delete(d.records, id)
-		if f := d.finished[url]; len(f) > 0 && f[0] == id {
-			d.finished[url] = f[1:]
-			if d.taken[url] > 0 {
+		// Drop it from its URL's finishing order too; Next's cursor moves back if it had
+		// passed it. (Records finish out of Enqueue order, so it need not be the first.)
+		f := d.finished[url]
+		for i, fid := range f {
+			if fid != id {
+				continue
+			}
+			d.finished[url] = append(f[:i:i], f[i+1:]...)
+			if i < d.taken[url] {
 				d.taken[url]--
 			}
+			break
 		}
 	}
 }

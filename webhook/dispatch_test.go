@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -222,12 +223,14 @@ func TestDispatcher_RetrySucceeds(t *testing.T) {
 // request, and the later jobs of the subscription wait their turn.
 func TestDispatcher_EnqueueDoesNotWaitForSlowReceiver(t *testing.T) {
 	entered := make(chan struct{}, 10)
-	release := make(chan struct{})
+	var release <-chan struct{}
+	var open func()
 	rc := newReceiver(t, "", func(n int, r *http.Request) int {
 		entered <- struct{}{}
 		<-release
 		return 200
 	})
+	release, open = gate(t)
 	d := newTestDispatcher(t, Config{})
 	sub := Subscription{ID: "s", SubscriberURL: rc.URL}
 	if _, err := d.Enqueue(job(t, sub, "1")); err != nil {
@@ -255,7 +258,7 @@ func TestDispatcher_EnqueueDoesNotWaitForSlowReceiver(t *testing.T) {
 	if n := len(rc.requests()); n != 1 {
 		t.Errorf("receiver saw %d requests while the first was unanswered, want 1 (in order per subscription)", n)
 	}
-	close(release)
+	open()
 	ctx := waitCtx(t)
 	for range 5 {
 		if _, err := d.Next(ctx, rc.URL); err != nil {
@@ -384,8 +387,7 @@ func TestDispatcher_DoesNotFollowRedirects(t *testing.T) {
 }
 
 func TestDispatcher_TimesOutAnAttempt(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
+	var release <-chan struct{}
 	rc := newReceiver(t, "", func(n int, r *http.Request) int {
 		select {
 		case <-r.Context().Done():
@@ -393,6 +395,7 @@ func TestDispatcher_TimesOutAnAttempt(t *testing.T) {
 		}
 		return 200
 	})
+	release, _ = gate(t)
 	d := newTestDispatcher(t, Config{MaxAttempts: 2, Timeout: 50 * time.Millisecond})
 	if _, err := d.Enqueue(job(t, Subscription{ID: "s", SubscriberURL: rc.URL}, "x")); err != nil {
 		t.Fatal(err)
@@ -408,12 +411,14 @@ func TestDispatcher_TimesOutAnAttempt(t *testing.T) {
 
 func TestDispatcher_BoundedQueue(t *testing.T) {
 	entered := make(chan struct{}, 1)
-	release := make(chan struct{})
+	var release <-chan struct{}
+	var open func()
 	rc := newReceiver(t, "", func(int, *http.Request) int {
 		entered <- struct{}{}
 		<-release
 		return 200
 	})
+	release, open = gate(t)
 	d := newTestDispatcher(t, Config{QueueSize: 2})
 	sub := Subscription{ID: "s", SubscriberURL: rc.URL}
 	for i := range 2 {
@@ -425,7 +430,7 @@ func TestDispatcher_BoundedQueue(t *testing.T) {
 	if _, err := d.Enqueue(job(t, sub, "over")); !errors.Is(err, ErrQueueFull) {
 		t.Errorf("third Enqueue: %v, want ErrQueueFull", err)
 	}
-	close(release)
+	open()
 	ctx := waitCtx(t)
 	states := map[string]int{}
 	for range 3 {
@@ -465,5 +470,110 @@ func TestDispatcher_NextHonoursContext(t *testing.T) {
 	cancel()
 	if _, err := d.Next(ctx, "http://127.0.0.1/none"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Next with a cancelled context: %v", err)
+	}
+}
+
+func TestDispatcher_KeepsAtMostMaxRecords(t *testing.T) {
+	rc := newReceiver(t, "", nil)
+	d := newTestDispatcher(t, Config{MaxRecords: 2})
+	ctx := waitCtx(t)
+	for i := range 5 {
+		if _, err := d.Enqueue(job(t, Subscription{ID: "s", SubscriberURL: rc.URL}, fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Next(ctx, rc.URL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs := d.Deliveries()
+	if len(recs) != 2 || !strings.Contains(recs[0].Body, `"n":"3"`) || !strings.Contains(recs[1].Body, `"n":"4"`) {
+		t.Errorf("kept %+v, want the last two", recs)
+	}
+	// Dropping records the cursor has passed does not make Next hand one out again.
+	short, cancel := context.WithCancel(ctx)
+	cancel()
+	if del, err := d.Next(short, rc.URL); err == nil {
+		t.Errorf("Next returned %+v again", del)
+	}
+	d.Reset()
+	if n := len(d.Deliveries()); n != 0 {
+		t.Errorf("Reset kept %d records", n)
+	}
+}
+
+// gate is a channel a receiver blocks on until the test opens it; it is opened at the
+// latest when the test ends, before the receiver closes, so that a failing test does not
+// leave the receiver's server waiting forever.
+func gate(t *testing.T) (wait <-chan struct{}, open func()) {
+	ch := make(chan struct{})
+	var once sync.Once
+	open = func() { once.Do(func() { close(ch) }) }
+	t.Cleanup(open)
+	return ch, open
+}
+
+// Records finish out of Enqueue order (two subscriptions to one URL); dropping the oldest
+// finished ones keeps Next's walk consistent.
+func TestDispatcher_DropsRecordsFinishedOutOfOrder(t *testing.T) {
+	entered := make(chan struct{}, 1)
+	var release <-chan struct{}
+	var open func()
+	rc := newReceiver(t, "", func(n int, r *http.Request) int {
+		if n == 1 {
+			entered <- struct{}{}
+			<-release
+		}
+		return 200
+	})
+	release, open = gate(t)
+	d := newTestDispatcher(t, Config{MaxRecords: 2})
+	ctx := waitCtx(t)
+	enqueue := func(sub, url, n string) {
+		t.Helper()
+		if _, err := d.Enqueue(job(t, Subscription{ID: sub, SubscriberURL: url}, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := func(url, wantSub string) {
+		t.Helper()
+		del, err := d.Next(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if del.SubscriptionID != wantSub {
+			t.Fatalf("Next(%s) = %s, want %s", url, del.SubscriptionID, wantSub)
+		}
+	}
+	u, v := rc.URL+"/u", rc.URL+"/v"
+	enqueue("x", u, "1") // held by the receiver
+	<-entered
+	// Wait (polling, with ctx's deadline, not calling Next) until the records satisfy done.
+	waitRecords := func(done func([]Delivery) bool) {
+		t.Helper()
+		for {
+			recs := d.Deliveries()
+			if done(recs) {
+				return
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("records did not get there: %+v", recs)
+			}
+			runtime.Gosched()
+		}
+	}
+	enqueue("y", u, "2")
+	waitRecords(func(r []Delivery) bool { return len(r) == 2 && r[1].Finished() })
+	open()
+	waitRecords(func(r []Delivery) bool { return r[0].Finished() }) // x finished after y
+	enqueue("z", v, "3")                                            // a third record: x, the oldest finished, is dropped
+	next(v, "z")
+	next(u, "y")
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	if del, err := d.Next(done, u); err == nil {
+		t.Errorf("Next(u) handed out %+v, which was dropped", del)
+	}
+	if n := len(d.Deliveries()); n != 2 {
+		t.Errorf("kept %d records, want 2", n)
 	}
 }
