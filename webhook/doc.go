@@ -18,13 +18,15 @@
 //     (a Subscription of the user to BookingTriggers).
 //  2. Transitions are observed where the booking.Service commits them: each Service
 //     method that changes bookings (Create, Confirm, Decline, Cancel, Reschedule,
-//     MarkAbsent, Reassign) knows the bookings before and after inside its Update. The
-//     Service reports them after the transaction commits, one Transition per booking
-//     changed (per occurrence of a series; for a reschedule the old booking as Before and
-//     the new one as After), through an observer the mock installs (for example
-//     Config.OnTransition func(booking.Transition)); an error returned to the client means
-//     no transition was committed, except the QUIRK of Cancel with cancelSubsequent on a
-//     non-recurring booking, which commits and must still fire.
+//     MarkAbsent, Reassign) has the bookings before and after inside its store Update.
+//     After the transaction commits it reports one Transition per booking changed (per
+//     occurrence of a series; for a reschedule the old booking as Before and the new one
+//     as After; for a seat, the booking before and after the seat came or went; for
+//     mark-absent the request's attendees as NoShow) to an observer the mock installs,
+//     e.g. a hook in booking's Config, or mockserver calling Plan after a successful
+//     Service call with the Result and what it read before. An error returned to the
+//     client means nothing was committed, except the QUIRK of Cancel with
+//     cancelSubsequent on a non-recurring booking, which commits and must still fire.
 //  3. The observer calls Plan with the catalog and the subscriptions read at that moment
 //     and Enqueues each Job on the mock's Dispatcher; it never waits for the network, so
 //     the API call is not slowed by it. An admin endpoint lists Dispatcher.Deliveries;
