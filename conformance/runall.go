@@ -201,6 +201,19 @@ func loadProfile(ctx context.Context, client Doer, base, file string) (map[strin
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, &UsageError{Err: fmt.Errorf("profile: %w", err)}
 	}
+	// Event types may be written in Cal.com's field names (profile.EventType's UnmarshalJSON);
+	// templates read ours, so the event types are given to them as decoded.
+	if len(p.EventTypes) > 0 {
+		var ets any
+		b, err := json.Marshal(p.EventTypes)
+		if err == nil {
+			err = json.Unmarshal(b, &ets)
+		}
+		if err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("profile: event types: %w", err)}
+		}
+		raw["eventTypes"] = ets
+	}
 	return raw, nil
 }
 

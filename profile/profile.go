@@ -102,6 +102,82 @@ type EventType struct {
 	LengthOptions []int `json:"lengthOptions,omitempty"`
 }
 
+// UnmarshalJSON reads an event type in this package's field names or in those of Cal.com's
+// own event type output (GET /v2/event-types, cal-api-version 2024-06-14), so that a profile
+// can be written from what the target's event types API answers: `lengthInMinutesOptions`
+// for lengthOptions, `recurrence` as {frequency, interval, occurrences}, and `seats` as
+// {seatsPerTimeSlot, showAttendeeInfo, showAvailabilityCount}. Any other unknown key is an
+// error, as everywhere in a profile.
+func (et *EventType) UnmarshalJSON(data []byte) error {
+	type fields EventType // without this method
+	var aux struct {
+		fields
+		LengthInMinutesOptions []int           `json:"lengthInMinutesOptions"`
+		Recurrence             json.RawMessage `json:"recurrence"`
+		Seats                  *struct {
+			SeatsPerTimeSlot      int  `json:"seatsPerTimeSlot"`
+			ShowAttendeeInfo      bool `json:"showAttendeeInfo"`
+			ShowAvailabilityCount bool `json:"showAvailabilityCount"`
+		} `json:"seats"`
+	}
+	if err := decodeStrict(data, &aux); err != nil {
+		return err
+	}
+	*et = EventType(aux.fields)
+	if len(aux.LengthInMinutesOptions) > 0 {
+		et.LengthOptions = aux.LengthInMinutesOptions
+	}
+	if aux.Seats != nil {
+		et.SeatsPerTimeSlot, et.SeatsShowAttendees = aux.Seats.SeatsPerTimeSlot, aux.Seats.ShowAttendeeInfo
+	}
+	if len(aux.Recurrence) > 0 && string(aux.Recurrence) != "null" {
+		r, err := decodeRecurrence(aux.Recurrence)
+		if err != nil {
+			return err
+		}
+		et.Recurrence = r
+	}
+	return nil
+}
+
+// calFrequencies are the frequencies of Cal.com's event type output by rrule number.
+var calFrequencies = map[string]int{"yearly": 0, "monthly": 1, "weekly": 2}
+
+// decodeRecurrence reads {freq, interval, count} or Cal.com's {frequency, interval,
+// occurrences}.
+func decodeRecurrence(data []byte) (*Recurrence, error) {
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("recurrence: %w", err)
+	}
+	if _, cal := probe["frequency"]; !cal {
+		var r Recurrence
+		if err := decodeStrict(data, &r); err != nil {
+			return nil, fmt.Errorf("recurrence: %w", err)
+		}
+		return &r, nil
+	}
+	var c struct {
+		Frequency   string `json:"frequency"`
+		Interval    int    `json:"interval"`
+		Occurrences int    `json:"occurrences"`
+	}
+	if err := decodeStrict(data, &c); err != nil {
+		return nil, fmt.Errorf("recurrence: %w", err)
+	}
+	freq, ok := calFrequencies[c.Frequency]
+	if !ok {
+		return nil, fmt.Errorf("recurrence: frequency %q is not yearly, monthly or weekly", c.Frequency)
+	}
+	return &Recurrence{Freq: freq, Interval: c.Interval, Count: c.Occurrences}, nil
+}
+
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
 // Decode reads a profile from JSON, rejecting unknown keys, and checks it.
 func Decode(data []byte) (Profile, error) {
 	var p Profile

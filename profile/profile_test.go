@@ -3,6 +3,7 @@ package profile
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -38,6 +39,8 @@ func TestDecode(t *testing.T) {
 		{"not JSON", `users: []`, "decode profile"},
 		{"version not a date", `{"users":[{"apiKey":"k"}],"versions":{"v2":["op"]}}`, `"v2" is not a cal-api-version`},
 		{"empty operation id", `{"users":[{"apiKey":"k"}],"versions":{"2024-08-13":[""]}}`, "versions.2024-08-13[0]: empty operation id"},
+		{"unknown event type key", `{"users":[{"apiKey":"k"}],"eventTypes":{"plain":{"id":1,"slug":"s","lengthInMinutes":5,"colour":1}}}`, `unknown field "colour"`},
+		{"unknown recurrence frequency", `{"users":[{"apiKey":"k"}],"eventTypes":{"recurring":{"id":1,"slug":"s","lengthInMinutes":5,"recurrence":{"frequency":"daily","interval":1,"occurrences":3}}}}`, `frequency "daily"`},
 		{"operation twice", `{"users":[{"apiKey":"k"}],"versions":{"2024-08-13":["op","op"]}}`, "operation op listed twice"},
 	}
 	for _, tt := range tests {
@@ -47,6 +50,38 @@ func TestDecode(t *testing.T) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestDecode_CalcomEventTypeNames: an event type may be written in the field names of
+// Cal.com's event type output; it decodes to the same profile as in ours.
+func TestDecode_CalcomEventTypeNames(t *testing.T) {
+	const calcom = `{
+  "users": [{"id": 1, "username": "a", "email": "a@example.com", "timeZone": "UTC", "apiKey": "cal_test_a"}],
+  "eventTypes": {
+    "plain": {"id": 1, "slug": "30min", "lengthInMinutes": 30},
+    "seated": {"id": 2, "slug": "ws", "lengthInMinutes": 60, "seats": {"seatsPerTimeSlot": 3, "showAttendeeInfo": false, "showAvailabilityCount": true}},
+    "recurring": {"id": 3, "slug": "wk", "lengthInMinutes": 30, "recurrence": {"frequency": "weekly", "interval": 1, "occurrences": 3}},
+    "roundRobin": {"id": 4, "slug": "rr", "lengthInMinutes": 30, "teamSlug": "t", "hostUserIds": [1, 2]},
+    "variableLength": {"id": 5, "slug": "v", "lengthInMinutes": 30, "lengthInMinutesOptions": [15, 30]}
+  },
+  "pastBookingUid": "abc",
+  "versions": {"2024-08-13": ["BookingsController_2024_08_13_getBooking", "BookingsController_2024_08_13_createBooking"]}
+}`
+	ours, err := Decode([]byte(validProfile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := Decode([]byte(calcom))
+	if err != nil {
+		t.Fatalf("Decode of Cal.com's names: %v", err)
+	}
+	for _, kind := range Kinds {
+		a, b := ours.EventTypes[kind], theirs.EventTypes[kind]
+		if a.SeatsPerTimeSlot != b.SeatsPerTimeSlot || !slices.Equal(a.LengthOptions, b.LengthOptions) ||
+			(a.Recurrence == nil) != (b.Recurrence == nil) || (a.Recurrence != nil && *a.Recurrence != *b.Recurrence) {
+			t.Errorf("%s: ours %+v, Cal.com's names %+v", kind, a, b)
+		}
 	}
 }
 
