@@ -97,6 +97,9 @@ func (s *Server) routes() *mux.Router {
 	r.HandleFunc(FaultsPath, s.requireAdmin(s.handleFaultAdd)).Methods(http.MethodPost)
 	r.HandleFunc(FaultsPath, s.requireAdmin(s.handleFaultClear)).Methods(http.MethodDelete)
 	r.HandleFunc(FaultsPath+"/{id}", s.requireAdmin(s.handleFaultRemove)).Methods(http.MethodDelete)
+	r.HandleFunc(BookingsAdminPath, s.handleStateList).Methods(http.MethodGet)
+	r.HandleFunc(BookingsAdminPath+"/{uid}", s.handleStateGet).Methods(http.MethodGet)
+	r.HandleFunc(BookingsAdminPath+"/{uid}", s.requireAdmin(s.handleStatePut)).Methods(http.MethodPut)
 	return r
 }
 
