@@ -45,6 +45,9 @@ type Tx interface {
 	// A new slice the caller may reorder; pointers, because a user may see tens of thousands
 	// of bookings, with the same read-only rule as above.
 	Visible(userID int, email string) []*Booking
+	// All returns every booking, by start then id: a scan of the whole store, for the admin
+	// listing (GET /_calmock/bookings), never for an API operation.
+	All() []Booking
 	// Put inserts b, or replaces the booking with the same UID.
 	Put(b Booking)
 	// NextID returns a fresh numeric booking id.

@@ -38,7 +38,8 @@ func (ib initialBookings) bookings(world *fixtures.Set) ([]booking.Booking, erro
 // Reset puts the mock back to how it started: the store holds exactly the fixtures'
 // bookings again (a durable store too, on disk), booking uids and request ids restart
 // their seeded sequences, every rate-limit count is forgotten, and the clock returns to its
-// start state (frozen at Config.FrozenAt again, or real time with no offset). So a client that resets
+// start state (frozen at Config.FrozenAt again, or real time with no offset), and every
+// fault is removed. So a client that resets
 // between test suites sees what a freshly started mock would show it, without a restart;
 // requests running during a reset see the state before it or after it, never a mix. The
 // memory the old state held is handed back to the operating system at once. It returns the
@@ -54,6 +55,7 @@ func (s *Server) Reset(ctx context.Context) (int, error) {
 	s.clock.Restart()
 	s.ids.Restart()
 	s.reqIDs.restart()
+	s.ClearFaults()
 	if s.limiter != nil {
 		s.limiter.reset()
 	}

@@ -93,6 +93,13 @@ func (s *Server) routes() *mux.Router {
 	r.HandleFunc(ResetPath, s.requireAdmin(s.handleReset)).Methods(http.MethodPost)
 	r.HandleFunc(ClockPath, s.handleClockGet).Methods(http.MethodGet)
 	r.HandleFunc(ClockPath, s.requireAdmin(s.handleClockPost)).Methods(http.MethodPost)
+	r.HandleFunc(FaultsPath, s.handleFaultList).Methods(http.MethodGet)
+	r.HandleFunc(FaultsPath, s.requireAdmin(s.handleFaultAdd)).Methods(http.MethodPost)
+	r.HandleFunc(FaultsPath, s.requireAdmin(s.handleFaultClear)).Methods(http.MethodDelete)
+	r.HandleFunc(FaultsPath+"/{id}", s.requireAdmin(s.handleFaultRemove)).Methods(http.MethodDelete)
+	r.HandleFunc(BookingsAdminPath, s.handleStateList).Methods(http.MethodGet)
+	r.HandleFunc(BookingsAdminPath+"/{uid}", s.handleStateGet).Methods(http.MethodGet)
+	r.HandleFunc(BookingsAdminPath+"/{uid}", s.requireAdmin(s.handleStatePut)).Methods(http.MethodPut)
 	return r
 }
 
@@ -225,9 +232,13 @@ func endpoints(tables []versionTable) []*endpoint {
 // bad request gets (behaviour notes §1): body parsing, version routing (selectRoute picks
 // the endpoint's row for the version: auth and handler come from that row), rate limiting
 // (which also refuses unknown API keys), permissions, authentication; validation happens in
-// the handler, and every stage returns early.
+// the handler, and every stage returns early. An injected fault (faults.go) comes before
+// them all, so that a faulted request changes nothing.
 func (s *Server) pipeline(ep *endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.applyFault(w, r, ep) {
+			return
+		}
 		body, err := readJSONBody(r)
 		if err != nil && !errors.Is(err, errBodyNotObject) {
 			if ae, ok := err.(*apiError); ok && (ae.status == http.StatusRequestEntityTooLarge || ae.status == http.StatusUnsupportedMediaType) {

@@ -40,7 +40,8 @@ type Config struct {
 	// Reset freezes the clock there again. Zero starts it in real time.
 	FrozenAt time.Time
 	// AdminToken, when not empty, is required (Authorization: Bearer <token>) by every
-	// /_calmock endpoint that changes state (reset, clock); the read-only ones stay open.
+	// /_calmock endpoint that changes state (reset, clock, faults, bookings); the read-only
+	// ones stay open.
 	AdminToken string
 	// RateLimit is the number of requests per minute allowed per API key (or token, client id,
 	// IP), as the real API's 120. Zero turns rate limiting off: nothing is counted, and the
@@ -78,6 +79,10 @@ type Server struct {
 	reqIDs     *requestIDs
 	// tables are the route tables of the versions served (routes.go, versionTables).
 	tables []versionTable
+	// faults are this server's injected faults (faults.go); faultSeed draws their
+	// probabilities when a fault names no seed of its own (Config.Seed).
+	faults    faultSet
+	faultSeed int64
 
 	specOnce sync.Once
 	spec     *openapi.Document
@@ -142,6 +147,7 @@ func New(cfg Config) (*Server, error) {
 		ids:        ids,
 		reqIDs:     newRequestIDs(cfg.Seed),
 		spec:       cfg.Spec,
+		faultSeed:  cfg.Seed,
 	}
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit, clk)
@@ -164,6 +170,9 @@ func (s *Server) Fixtures() *fixtures.Set { return s.fixtures }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler { // a dropped connection (faults.go): net/http's to handle
+				panic(v)
+			}
 			s.log.Error("panic", "value", v, "method", r.Method, "path", r.URL.Path)
 			s.writeError(w, r, newAPIError(http.StatusInternalServerError, "Internal server error"))
 		}

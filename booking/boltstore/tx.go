@@ -140,6 +140,23 @@ func (t *tx) Get(uid string) (booking.Booking, bool) {
 	return t.load([]byte(uid))
 }
 
+// All decodes every stored booking (the transaction's own writes included: they are in the
+// bbolt transaction).
+func (t *tx) All() []booking.Booking {
+	out := make([]booking.Booking, 0, t.count)
+	c := t.bookings.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		b, err := decodeBooking(v)
+		if err != nil {
+			t.fail(fmt.Errorf("decode booking %q: %w", k, err))
+			return nil
+		}
+		out = append(out, b)
+	}
+	booking.SortByStart(out)
+	return out
+}
+
 // Put stores b, replacing (and first unindexing) the version with the same uid. It cannot
 // return an error, so a failure (empty uid, a value JSON cannot encode, a bbolt error) is
 // recorded and makes the enclosing Update fail and its writes be undone.

@@ -511,6 +511,18 @@ func (t *tx) Visible(userID int, email string) []*booking.Booking {
 	return out
 }
 
+func (t *tx) All() []booking.Booking {
+	out := make([]booking.Booking, 0, t.Len())
+	for _, p := range t.s.bookings {
+		if t.stored(p) {
+			out = append(out, t.copy(*p))
+		}
+	}
+	out = append(out, t.pending(func(*booking.Booking) bool { return true })...)
+	booking.SortByStart(out)
+	return out
+}
+
 func (t *tx) Put(b booking.Booking) {
 	if t.readOnly {
 		panic("memstore: Put in a read-only transaction")

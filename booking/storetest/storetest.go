@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(testing.TB) booking.Store) {
 		{"VisibleOrder", testVisibleOrder},
 		{"Replace", testReplace},
 		{"ReplaceAtomic", testReplaceAtomic},
+		{"All", testAll},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -445,5 +446,33 @@ func testVisibleOrder(t *testing.T, s booking.Store) {
 			t.Errorf("Update with a write: Visible = %v, want early first, then %v", got, want)
 		}
 		return errors.New("roll back")
+	})
+}
+
+// testAll: All lists every booking by start then id, with the transaction's own writes
+// (a rewritten booking once, in its new version), whoever hosts or attends them.
+func testAll(t *testing.T, s booking.Store) {
+	late, early, other := Sample(1, "late"), Sample(2, "early"), Sample(3, "other")
+	late.Start, late.End = t0.Add(time.Hour), t0.Add(2*time.Hour)
+	other.HostID, other.Attendees[0].Email = 0, "z@example.com" // an instant booking waiting for a host
+	MustPut(t, s, late, early, other)
+	err := s.Update(ctx, func(tx booking.Tx) error {
+		moved := Sample(2, "early")
+		moved.Start, moved.End = t0.Add(3*time.Hour), t0.Add(4*time.Hour)
+		tx.Put(moved)
+		tx.Put(Sample(4, "new"))
+		if got, want := UIDs(tx.All()), []string{"other", "new", "late", "early"}; !slices.Equal(got, want) {
+			t.Errorf("All in an Update = %v, want %v", got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.View(ctx, func(tx booking.Tx) error {
+		if got, want := UIDs(tx.All()), []string{"other", "new", "late", "early"}; !slices.Equal(got, want) {
+			t.Errorf("All in a View = %v, want %v", got, want)
+		}
+		return nil
 	})
 }

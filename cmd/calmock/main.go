@@ -114,7 +114,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&m.idleRelease, "idle-release", 15*time.Second, "give spare memory back to the system once this long has passed without a request (after start-up and after each burst); 0 never does")
 	fs.IntVar(&m.gcHeadroom, "gc-headroom", 16, "let the heap grow by at least this many `MB` between garbage collections (fewer collections under load, so steadier latency; above it the heap may double up to 64 MB live, and grow by half past that); 0, or a GOGC environment variable, leaves the Go default")
 	fs.StringVar(&m.clockAt, "clock", "", "start the mock's clock frozen at this RFC 3339 `instant` and date the default fixtures from it, so the same seed gives the same bytes on any day (move it with POST "+mockserver.ClockPath+")")
-	fs.StringVar(&m.adminToken, "admin-token", "", "require 'Authorization: Bearer `token`' on the /_calmock endpoints that change state (reset, clock); profile, openapi and health stay open")
+	fs.StringVar(&m.adminToken, "admin-token", "", "require 'Authorization: Bearer `token`' on the /_calmock endpoints that change state (reset, clock, faults, bookings); the GETs stay open")
 	fs.BoolVar(&m.verbose, "verbose", false, "log every request")
 	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&m.dumpFixtures, "dump-fixtures", false, "print the fixtures (the seeded defaults, or -fixtures) as YAML and exit: a starting point for your own -fixtures file")
