@@ -19,7 +19,8 @@ const (
 //   - a booking uid: that booking; with in.CancelSubsequent, also the later occurrences of its
 //     series (the answer is then the whole series);
 //   - a recurringBookingUid: every occurrence starting now or later (answer: the series);
-//   - a seated booking uid with in.SeatUID: only that seat, or the booking when it is the last.
+//   - a seated booking uid with in.SeatUID: only that seat, or the booking when it is the last
+//     (then with in.Reason as its cancellationReason).
 //
 // Returns ENOTFOUND (unknown uid), EINVALID (already cancelled, bad seat uid, subsequent
 // cancel of a series uid or of a non-recurring booking; core origin: host without reason,
@@ -48,7 +49,7 @@ func (s *Service) Cancel(ctx context.Context, caller *User, uid string, in Cance
 		}
 		et, _ := s.catalog.EventTypeByID(b.EventTypeID)
 		if in.SeatUID != "" {
-			r, err := s.cancelSeat(tx, b, et, in.SeatUID, now)
+			r, err := s.cancelSeat(tx, b, et, in.SeatUID, in.Reason, now)
 			res = r
 			return err
 		}
@@ -119,9 +120,14 @@ func (s *Service) cancelOccurrences(tx Tx, caller *User, series []Booking, now t
 	return Result{Bookings: series, Series: true}, nil
 }
 
-// cancelSeat removes one seat from b; the last seat cancels the booking. The body of a seat
-// cancellation cannot carry a reason, so the host-reason rule does not apply.
-func (s *Service) cancelSeat(tx Tx, b Booking, et EventType, seatUID string, now time.Time) (Result, error) {
+// cancelSeat removes one seat from b; the last seat cancels the booking. Since late 2025
+// the seated body also carries a cancellationReason (cal.com PR #24409 passes it through
+// for a host's seat cancel instead of hard-coding ""; changes-2026 §2.5). The booking keeps
+// it only when the seat was the last one, because only then is the booking cancelled: a
+// single seat's removal leaves the booking as it was (upstream the reason goes to that
+// attendee's email). Whether upstream now also asks a host for a reason on a seat cancel is
+// UNVERIFIED, so the snapshot's rule stays: no reason is required (behaviour §5.7 case 4).
+func (s *Service) cancelSeat(tx Tx, b Booking, et EventType, seatUID, reason string, now time.Time) (Result, error) {
 	holder, ok := tx.BySeat(seatUID)
 	if !ok {
 		return Result{}, Errorf(EINVALID, msgSeatUnknown)
@@ -145,7 +151,7 @@ func (s *Service) cancelSeat(tx Tx, b Booking, et EventType, seatUID string, now
 		tx.Put(b)
 		return Result{Bookings: []Booking{b}}, nil
 	}
-	c, err := Cancel(b, CancelOptions{DisableCancelling: et.DisableCancelling, SkipReasonCheck: true}, now)
+	c, err := Cancel(b, CancelOptions{Reason: reason, DisableCancelling: et.DisableCancelling, SkipReasonCheck: true}, now)
 	if err != nil {
 		return Result{}, err
 	}

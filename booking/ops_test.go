@@ -221,6 +221,9 @@ func TestService_CancelSeated(t *testing.T) {
 	if err != nil || r.Bookings[0].Status != booking.StatusCancelled || len(r.Bookings[0].Attendees) != 0 {
 		t.Fatalf("last seat: %+v %v", r, err)
 	}
+	if r.Bookings[0].CancellationReason != nil {
+		t.Errorf("last seat without a reason: cancellationReason %q", *r.Bookings[0].CancellationReason)
+	}
 
 	// The host cancels everyone.
 	r, err = e.svc.Cancel(ctx, &alice, other.Bookings[0].UID, booking.CancelInput{Reason: "closed"})
@@ -231,6 +234,41 @@ func TestService_CancelSeated(t *testing.T) {
 	n := e.mustCreate(t, etSeated, start.Add(5*time.Hour), guest("N", "n@example.com"))
 	if n.Bookings[0].UID == other.Bookings[0].UID {
 		t.Fatal("joined a cancelled seated booking")
+	}
+}
+
+// TestService_CancelSeatReason: a seat cancel may carry a reason (changes-2026 §2.5). The
+// host gives one for a seat while another remains: the seat goes, the booking stays accepted
+// and records no reason. The host gives one for the last seat: the booking is cancelled with
+// that reason. A host may still cancel a seat without a reason (the snapshot's rule), and the
+// last seat cancelled without one leaves no reason.
+func TestService_CancelSeatReason(t *testing.T) {
+	e := mustEnv(t)
+	start := t0.Add(24 * time.Hour)
+	s1 := e.mustCreate(t, etSeated, start, guest("S1", "s1@example.com"))
+	s2 := e.mustCreate(t, etSeated, start, guest("S2", "s2@example.com"))
+	uid := s1.Bookings[0].UID
+
+	r, err := e.svc.Cancel(ctx, &alice, uid, booking.CancelInput{SeatUID: s1.SeatUID, Reason: "double-booked"})
+	if err != nil || r.Bookings[0].Status != booking.StatusAccepted || len(r.Bookings[0].Attendees) != 1 || r.Bookings[0].CancellationReason != nil {
+		t.Fatalf("host cancels one seat with a reason: %+v %v", r, err)
+	}
+	r, err = e.svc.Cancel(ctx, &alice, uid, booking.CancelInput{SeatUID: s2.SeatUID, Reason: "room closed"})
+	if err != nil {
+		t.Fatalf("host cancels the last seat: %v", err)
+	}
+	if b := r.Bookings[0]; b.Status != booking.StatusCancelled || len(b.Attendees) != 0 || b.CancellationReason == nil || *b.CancellationReason != "room closed" {
+		t.Fatalf("last seat with a reason: status %s attendees %d reason %v", b.Status, len(b.Attendees), b.CancellationReason)
+	}
+	got, err := e.svc.Get(ctx, &alice, uid)
+	if err != nil || got.Bookings[0].CancellationReason == nil || *got.Bookings[0].CancellationReason != "room closed" {
+		t.Fatalf("stored reason: %+v %v", got, err)
+	}
+
+	other := e.mustCreate(t, etSeated, start.Add(5*time.Hour), guest("O", "o@example.com"))
+	r, err = e.svc.Cancel(ctx, &alice, other.Bookings[0].UID, booking.CancelInput{SeatUID: other.SeatUID})
+	if err != nil || r.Bookings[0].Status != booking.StatusCancelled || r.Bookings[0].CancellationReason != nil {
+		t.Fatalf("host cancels the last seat without a reason: %+v %v", r, err)
 	}
 }
 

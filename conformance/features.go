@@ -11,23 +11,26 @@ import (
 // supports (-features); a scenario needing anything else is skipped with a reason. The set is
 // frozen after package initialisation: an unknown name in a scenario file is a load error.
 const (
-	FeatureCore          = "core"           // create, get, cancel of a plain booking
-	FeatureAuth          = "auth"           // API-key checks, ownership
-	FeatureList          = "list"           // GET /v2/bookings: filters, sorting, paging
-	FeatureRecurring     = "recurring"      // recurring event types
-	FeatureSeated        = "seated"         // seated event types
-	FeatureRoundRobin    = "round-robin"    // team round robin, reassign
-	FeatureConfirmation  = "confirmation"   // requires-confirmation event types: confirm, decline
-	FeatureReschedule    = "reschedule"     // POST …/reschedule
-	FeatureAbsent        = "absent"         // POST …/mark-absent
-	FeatureCalendarLinks = "calendar-links" // GET …/calendar-links
-	FeatureReferences    = "references"     // GET …/references
-	FeatureRecordings    = "recordings"     // GET …/recordings and …/transcripts
-	FeatureVersion       = "version"        // cal-api-version routing
-	FeatureBySeat        = "by-seat"        // GET /v2/bookings/by-seat/{seatUid} (not in the 2025-10 snapshot)
-	FeatureValidation    = "validation"     // request body and query validation errors
-	FeatureAttendees     = "attendees"      // …/attendees: list, get one, add, remove (cal.diy 2024-08-13)
-	FeatureGuests        = "guests"         // POST …/guests (newer than the 2025-10 snapshot)
+	FeatureCore          = "core"                  // create, get, cancel of a plain booking
+	FeatureAuth          = "auth"                  // API-key checks, ownership
+	FeatureList          = "list"                  // GET /v2/bookings: filters, sorting, paging
+	FeatureRecurring     = "recurring"             // recurring event types
+	FeatureSeated        = "seated"                // seated event types
+	FeatureRoundRobin    = "round-robin"           // team round robin, reassign
+	FeatureConfirmation  = "confirmation"          // requires-confirmation event types: confirm, decline
+	FeatureReschedule    = "reschedule"            // POST …/reschedule
+	FeatureAbsent        = "absent"                // POST …/mark-absent
+	FeatureCalendarLinks = "calendar-links"        // GET …/calendar-links
+	FeatureReferences    = "references"            // GET …/references
+	FeatureRecordings    = "recordings"            // GET …/recordings and …/transcripts
+	FeatureVersion       = "version"               // cal-api-version routing
+	FeatureBySeat        = "by-seat"               // GET /v2/bookings/by-seat/{seatUid} (not in the 2025-10 snapshot)
+	FeatureValidation    = "validation"            // request body and query validation errors
+	FeatureAttendees     = "attendees"             // …/attendees: list, get one, add, remove (cal.diy 2024-08-13)
+	FeatureGuests        = "guests"                // POST …/guests (newer than the 2025-10 snapshot)
+	FeatureLocation      = "location"              // PATCH …/location (cal.diy 2024-08-13)
+	FeatureConferencing  = "conferencing-sessions" // GET …/conferencing-sessions (Cal Video)
+	FeatureRoutingTrace  = "routing-trace"         // GET …/routing-trace (hosted Cal.com only)
 )
 
 // registry is the set of known features. Add is only legal before Freeze (package init).
@@ -74,6 +77,9 @@ var features = func() *registry {
 	r.add(FeatureValidation, "request validation errors")
 	r.add(FeatureAttendees, "list, get, add and remove a booking's attendees")
 	r.add(FeatureGuests, "add guests to a booking")
+	r.add(FeatureLocation, "update a booking's location")
+	r.add(FeatureConferencing, "a Cal Video booking's meeting sessions")
+	r.add(FeatureRoutingTrace, "a booking's routing trace")
 	r.freeze()
 	return r
 }()

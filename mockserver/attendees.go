@@ -13,26 +13,6 @@ import (
 // are in booking/attendees.go). Their bodies go through Nest's global ValidationPipe
 // (lenient: unknown keys dropped, ValidationError objects in details).
 
-// Named limits of these routes (@Throttle({limit: 5, ttl: 60000, blockDuration: 60000, name})
-// in the controllers), counted apart from the default limit. The real throttler guard counts
-// them before authentication; the mock counts them in the handler, after it, because the
-// route table has no place for a limit (so an unauthenticated request is not counted).
-// Header casing (first letter upper-cased) is UNVERIFIED (changes-2026 §2.4).
-const (
-	namedLimit           = 5
-	limitAttendeesAdd    = "Booking_attendees_add"
-	limitAttendeesRemove = "Booking_attendees_remove"
-	limitGuestsAdd       = "Booking_guests_add"
-)
-
-// takeNamed counts the request against the named limit when the server limits at all.
-func (s *Server) takeNamed(c *call, name string) error {
-	if s.limiter == nil {
-		return nil
-	}
-	return s.limiter.takeNamed(c.w.Header(), readCredentials(c.r).tracker(c.r), name, namedLimit)
-}
-
 // handleAttendeeList handles GET /v2/bookings/{bookingUid}/attendees.
 func (s *Server) handleAttendeeList(c *call) error {
 	list, err := s.service.Attendees(c.r.Context(), *c.caller, c.pathVar("bookingUid"))
@@ -63,9 +43,6 @@ func (s *Server) handleAttendeeGet(c *call) error {
 
 // handleAttendeeAdd handles POST /v2/bookings/{bookingUid}/attendees.
 func (s *Server) handleAttendeeAdd(c *call) error {
-	if err := s.takeNamed(c, limitAttendeesAdd); err != nil {
-		return err
-	}
 	in, err := decodeAddAttendee(c.body)
 	if err != nil {
 		return err
@@ -80,9 +57,6 @@ func (s *Server) handleAttendeeAdd(c *call) error {
 
 // handleAttendeeRemove handles DELETE /v2/bookings/{bookingUid}/attendees/{attendeeId}.
 func (s *Server) handleAttendeeRemove(c *call) error {
-	if err := s.takeNamed(c, limitAttendeesRemove); err != nil {
-		return err
-	}
 	id, err := parseAttendeeID(c.pathVar("attendeeId"))
 	if err != nil {
 		return err
@@ -98,9 +72,6 @@ func (s *Server) handleAttendeeRemove(c *call) error {
 // handleGuestsAdd handles POST /v2/bookings/{bookingUid}/guests: 200, not 201
 // (@HttpCode(HttpStatus.OK)), with the booking as GET one shows it.
 func (s *Server) handleGuestsAdd(c *call) error {
-	if err := s.takeNamed(c, limitGuestsAdd); err != nil {
-		return err
-	}
 	guests, err := decodeAddGuests(c.body)
 	if err != nil {
 		return err

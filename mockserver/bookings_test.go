@@ -554,3 +554,33 @@ func TestBookings_ResponsesShownWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestBookings_CancelSeatWithReason: the seated cancel body takes cancellationReason beside
+// seatUid (changes-2026 §2.5). The host cancels one seat of two with a reason (the booking
+// stays accepted), then the last seat with a reason, which the cancelled booking shows; the
+// seated body still refuses other keys and a reason that is not a string.
+func TestBookings_CancelSeatWithReason(t *testing.T) {
+	f := MustServer(t, Config{})
+	seated := f.eventType(t, profile.KindSeated)
+	first := f.do(t, "POST", "/v2/bookings", "", createBody(seated.ID, slot(3, 15), "s1@example.com")).expect(t, http.StatusCreated).data(t)
+	second := f.do(t, "POST", "/v2/bookings", "", createBody(seated.ID, slot(3, 15), "s2@example.com")).expect(t, http.StatusCreated).data(t)
+	cancel := "/v2/bookings/" + first["uid"].(string) + "/cancel"
+
+	wantError(t, f.do(t, "POST", cancel, f.key(0), map[string]any{"seatUid": first["seatUid"], "cancellationReason": 7}),
+		http.StatusBadRequest, "BadRequestException", "cancellationReason property is wrong,cancellationReason must be a string ")
+	wantError(t, f.do(t, "POST", cancel, f.key(0), map[string]any{"seatUid": first["seatUid"], "cancelSubsequentBookings": true}),
+		http.StatusBadRequest, "BadRequestException", "cancelSubsequentBookings property is wrong,property cancelSubsequentBookings should not exist ")
+
+	d := f.do(t, "POST", cancel, f.key(0), map[string]any{"seatUid": first["seatUid"], "cancellationReason": "seat freed"}).expect(t, http.StatusOK).data(t)
+	if d["status"] != "accepted" || d["cancellationReason"] != nil {
+		t.Errorf("one seat of two: status %v cancellationReason %v, want accepted and none", d["status"], d["cancellationReason"])
+	}
+	d = f.do(t, "POST", cancel, f.key(0), map[string]any{"seatUid": second["seatUid"], "cancellationReason": "room closed"}).expect(t, http.StatusOK).data(t)
+	if d["status"] != "cancelled" || d["cancellationReason"] != "room closed" {
+		t.Errorf("last seat: status %v cancellationReason %v, want cancelled and %q", d["status"], d["cancellationReason"], "room closed")
+	}
+	got := f.do(t, "GET", "/v2/bookings/"+first["uid"].(string), f.key(0), nil).expect(t, http.StatusOK).data(t)
+	if got["cancellationReason"] != "room closed" {
+		t.Errorf("GET after: cancellationReason %v", got["cancellationReason"])
+	}
+}

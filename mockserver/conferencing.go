@@ -9,25 +9,8 @@ import (
 // Handlers of the conferencing-sessions and routing-trace reads (cal-api-version 2024-08-13
 // only; the rules are in booking/conferencing.go).
 
-// Named limit of the conferencing-sessions route: 60 requests a minute per caller, then a
-// 429 and a 60 s block (hosted docs, changes-2026 §1.2). Its name is UNVERIFIED: the
-// controller in cal.com's source has no @Throttle and the docs give none (§2.4 "name
-// unknown"); this one follows the attendee routes' pattern. Counted in the handler, after
-// authentication, as those routes are (see attendees.go). The Retry-After of the docs is for
-// Daily's own rate limit, which the mock never meets.
-const (
-	conferencingSessionsLimit = 60
-	limitConferencingSessions = "Booking_conferencing_sessions"
-)
-
 // handleConferencingSessions handles GET /v2/bookings/{bookingUid}/conferencing-sessions.
 func (s *Server) handleConferencingSessions(c *call) error {
-	if s.limiter != nil {
-		err := s.limiter.takeNamed(c.w.Header(), readCredentials(c.r).tracker(c.r), limitConferencingSessions, conferencingSessionsLimit)
-		if err != nil {
-			return err
-		}
-	}
 	sessions, err := s.service.ConferencingSessions(c.r.Context(), *c.caller, c.pathVar("bookingUid"))
 	if err != nil {
 		return err

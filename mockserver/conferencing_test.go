@@ -81,14 +81,14 @@ func TestConferencingSessions_NamedLimit(t *testing.T) {
 	path := "/v2/bookings/" + uid + "/conferencing-sessions"
 	for i := 1; i <= 60; i++ {
 		r := f.do(t, "GET", path, f.key(0), nil).expect(t, http.StatusOK)
-		if got := r.Header().Get("X-RateLimit-Remaining-" + limitConferencingSessions); got != fmt.Sprint(60-i) {
-			t.Fatalf("request %d: X-RateLimit-Remaining-%s = %q, want %d", i, limitConferencingSessions, got, 60-i)
+		if got := r.Header().Get("X-RateLimit-Remaining-" + limitConferencingSessions.name); got != fmt.Sprint(60-i) {
+			t.Fatalf("request %d: X-RateLimit-Remaining-%s = %q, want %d", i, limitConferencingSessions.name, got, 60-i)
 		}
 	}
 	r := f.do(t, "GET", path, f.key(0), nil)
 	wantError(t, r, http.StatusTooManyRequests, "ThrottlerException", msgTooManyRequests)
-	if got := r.Header().Get("X-RateLimit-Limit-" + limitConferencingSessions); got != "60" {
-		t.Errorf("X-RateLimit-Limit-%s = %q, want 60", limitConferencingSessions, got)
+	if got := r.Header().Get("X-RateLimit-Limit-" + limitConferencingSessions.name); got != "60" {
+		t.Errorf("X-RateLimit-Limit-%s = %q, want 60", limitConferencingSessions.name, got)
 	}
 	// Other routes of the same caller are still served: the default limit counted 61 of 200.
 	r = f.do(t, "GET", "/v2/bookings/"+uid+"/routing-trace", f.key(0), nil).expect(t, http.StatusOK)

@@ -52,6 +52,26 @@ func (w wireTime) MarshalJSON() ([]byte, error) {
 // AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).
 func (w wireTime) AppendJSON(buf []byte) []byte { return appendWireTime(buf, w.t) }
 
+// nullableTime is wireTime, or null for the zero instant: updatedAt, which the current spec
+// marks nullable (changes-2026 §2.2; Booking.updatedAt is DateTime? upstream). Every booking
+// the mock writes has one; a fixture may leave it out.
+type nullableTime struct{ t time.Time }
+
+func (w nullableTime) MarshalJSON() ([]byte, error) {
+	if w.t.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(wiretime.Format(w.t))
+}
+
+// AppendJSON appends what MarshalJSON returns (for the generated encoder, encode_gen.go).
+func (w nullableTime) AppendJSON(buf []byte) []byte {
+	if w.t.IsZero() {
+		return append(buf, "null"...)
+	}
+	return appendWireTime(buf, w.t)
+}
+
 // responsesOut is a non-seated booking's bookingFieldsResponses: the booker's name and email
 // (when the booking has an attendee) and the guests (when there are any), derived from the
 // booking, with the stored answers laid over them. json.Marshal encodes the merged map; the
@@ -259,7 +279,7 @@ type bookingOut struct {
 	Location               string           `json:"location"`
 	AbsentHost             bool             `json:"absentHost"`
 	CreatedAt              wireTime         `json:"createdAt"`
-	UpdatedAt              wireTime         `json:"updatedAt"`
+	UpdatedAt              nullableTime     `json:"updatedAt"`
 	Metadata               objectOut        `json:"metadata"`
 	Rating                 *float64         `json:"rating"`
 	ICSUID                 string           `json:"icsUid"`
@@ -293,7 +313,7 @@ func (s *Server) toBookingOut(b booking.Booking, v view) bookingOut {
 		MeetingURL:  b.Location,
 		AbsentHost:  b.AbsentHost,
 		CreatedAt:   wireTime{b.CreatedAt},
-		UpdatedAt:   wireTime{b.UpdatedAt},
+		UpdatedAt:   nullableTime{b.UpdatedAt},
 		Metadata:    objectOut(b.Metadata),
 		Rating:      b.Rating,
 		ICSUID:      b.ICSUID,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/calmock/calmock/booking"
 )
@@ -111,4 +112,24 @@ func FuzzAppendString(f *testing.F) {
 			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
 		}
 	})
+}
+
+// TestNullableTime: updatedAt is null for the zero instant (a fixture without one) and the
+// API's instant otherwise, the same from json.Marshal and the hand encoder.
+func TestNullableTime(t *testing.T) {
+	for _, tc := range []struct {
+		in   time.Time
+		want string
+	}{
+		{time.Time{}, `null`},
+		{time.Date(2030, 1, 2, 3, 4, 5, 6e6, time.UTC), `"2030-01-02T03:04:05.006Z"`},
+	} {
+		got, err := json.Marshal(nullableTime{tc.in})
+		if err != nil || string(got) != tc.want {
+			t.Errorf("json.Marshal(%v) = %s, %v; want %s", tc.in, got, err, tc.want)
+		}
+		if got := string(nullableTime{tc.in}.AppendJSON(nil)); got != tc.want {
+			t.Errorf("AppendJSON(%v) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
 }

@@ -231,9 +231,10 @@ func endpoints(tables []versionTable) []*endpoint {
 // pipeline runs the real API's stages in its order, because the order decides which error a
 // bad request gets (behaviour notes §1): body parsing, version routing (selectRoute picks
 // the endpoint's row for the version: auth and handler come from that row), rate limiting
-// (which also refuses unknown API keys), permissions, authentication; validation happens in
-// the handler, and every stage returns early. An injected fault (faults.go) comes before
-// them all, so that a faulted request changes nothing.
+// (which also refuses unknown API keys; the default limit, then the operation's named limit
+// from namedLimits), permissions, authentication; validation happens in the handler, and
+// every stage returns early. An injected fault (faults.go) comes before them all, so that a
+// faulted request changes nothing.
 func (s *Server) pipeline(ep *endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.applyFault(w, r, ep) {
@@ -266,9 +267,18 @@ func (s *Server) pipeline(ep *endpoint) http.Handler {
 			return
 		}
 		if s.limiter != nil {
-			if err := s.limiter.take(w.Header(), creds.tracker(r)); err != nil {
+			tracker := creds.tracker(r)
+			if err := s.limiter.take(w.Header(), tracker); err != nil {
 				s.writeError(w, r, err)
 				return
+			}
+			// The route's named limit, if the table gives it one (ratelimit.go namedLimits):
+			// the same guard counts it after the default one, before authentication.
+			if nl, ok := namedLimits[rt.operationID]; ok {
+				if err := s.limiter.takeNamed(w.Header(), tracker, nl); err != nil {
+					s.writeError(w, r, err)
+					return
+				}
 			}
 		} else {
 			setUnlimitedHeaders(w.Header())

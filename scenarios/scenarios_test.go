@@ -12,7 +12,7 @@ var knownFeatures = map[string]bool{
 	"core": true, "auth": true, "list": true, "recurring": true, "seated": true, "round-robin": true,
 	"confirmation": true, "reschedule": true, "absent": true, "calendar-links": true, "references": true,
 	"recordings": true, "version": true, "by-seat": true, "validation": true,
-	"attendees": true, "guests": true,
+	"attendees": true, "guests": true, "location": true, "conferencing-sessions": true, "routing-trace": true,
 }
 
 func known(f string) bool { return knownFeatures[f] }
