@@ -75,32 +75,40 @@ func (s *Service) listPage(ctx context.Context, caller User, f Filter) ([]*Booki
 	// bookings, and moving whole Booking values around is what a list would otherwise spend
 	// its time on. Visible hands them over by start, so a list with no filter and the
 	// default order does not even read the bookings off the page.
-	var matches []*Booking
-	windowed, total := false, 0
+	// What the transaction finds, in one variable: the closure's captures escape with it.
+	var found struct {
+		matches  []*Booking
+		windowed bool
+		total    int
+	}
 	err := s.store.View(ctx, func(tx Tx) error {
 		if w, ok := tx.(VisibleWindower); ok && !f.selective() && (f.SortBy == "" || f.SortBy == SortStart && !f.SortDesc) {
 			// The page is a window of Visible's own order: take just that.
-			matches, total = w.VisibleWindow(caller.ID, caller.Email, skip, take)
-			windowed = true
+			found.matches, found.total = w.VisibleWindow(caller.ID, caller.Email, skip, take)
+			found.windowed = true
 			return nil
 		}
 		visible := tx.Visible(caller.ID, caller.Email)
 		if !f.selective() {
-			matches = visible
+			found.matches = visible
 			return nil
 		}
 		now := s.clock.Now()
+		// Visible's slice is the caller's: the matches are kept in its front, no new slice.
+		matches := visible[:0]
 		for _, b := range visible {
 			if s.matches(b, f, now) {
 				matches = append(matches, b)
 			}
 		}
+		found.matches = matches
 		return nil
 	})
 	if err != nil {
 		return nil, Page{}, err
 	}
-	if !windowed {
+	matches, total := found.matches, found.total
+	if !found.windowed {
 		sortBookings(matches, f)
 		total = len(matches)
 		matches = matches[min(skip, len(matches)):min(skip+take, len(matches))]
