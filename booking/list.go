@@ -19,6 +19,40 @@ const DefaultTake = 100
 //
 // Returns EINVALID with tRPC origin when eventTypeIds are given and none of them exists.
 func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error) {
+	matches, p, err := s.listPage(ctx, caller, f)
+	if err != nil {
+		return Page{}, err
+	}
+	// Only the page is copied: the caller owns it, and the matches off the page are never
+	// read again.
+	p.Bookings = cloneAllPtr(matches)
+	return p, nil
+}
+
+// ListFunc is List for a caller that only reads the page once, as the HTTP list does to
+// encode it: instead of copying the page it lends each booking to visit, in order, and
+// returns the Page without Bookings. What visit is lent is the store's own memory (a stored
+// booking is never changed in place, so it stays as it was after ListFunc returns): visit
+// and whatever it keeps must only read it, never write to anything reachable from it. The
+// booking is passed by value, so its own fields may be overwritten; its maps, slices and
+// pointers may not. A caller that wants to keep or change bookings calls List. In
+// mockserver, TestSharing_BorrowedList guards the one caller.
+//
+// Returns what List returns.
+func (s *Service) ListFunc(ctx context.Context, caller User, f Filter, visit func(Booking)) (Page, error) {
+	matches, p, err := s.listPage(ctx, caller, f)
+	if err != nil {
+		return Page{}, err
+	}
+	for _, b := range matches {
+		visit(*b)
+	}
+	return p, nil
+}
+
+// listPage finds List's page: the matches on it, pointers to the stored bookings, and the
+// Page without Bookings.
+func (s *Service) listPage(ctx context.Context, caller User, f Filter) ([]*Booking, Page, error) {
 	if ids := f.EventTypeIDs; len(ids) > 0 {
 		found := false
 		for _, id := range ids {
@@ -28,7 +62,7 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 			}
 		}
 		if !found {
-			return Page{}, TRPCError(EINVALID, "event type ids do not exist")
+			return nil, Page{}, TRPCError(EINVALID, "event type ids do not exist")
 		}
 	}
 	take := f.Take
@@ -41,39 +75,45 @@ func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error)
 	// bookings, and moving whole Booking values around is what a list would otherwise spend
 	// its time on. Visible hands them over by start, so a list with no filter and the
 	// default order does not even read the bookings off the page.
-	var matches []*Booking
-	windowed, total := false, 0
+	// What the transaction finds, in one variable: the closure's captures escape with it.
+	var found struct {
+		matches  []*Booking
+		windowed bool
+		total    int
+	}
 	err := s.store.View(ctx, func(tx Tx) error {
 		if w, ok := tx.(VisibleWindower); ok && !f.selective() && (f.SortBy == "" || f.SortBy == SortStart && !f.SortDesc) {
 			// The page is a window of Visible's own order: take just that.
-			matches, total = w.VisibleWindow(caller.ID, caller.Email, skip, take)
-			windowed = true
+			found.matches, found.total = w.VisibleWindow(caller.ID, caller.Email, skip, take)
+			found.windowed = true
 			return nil
 		}
 		visible := tx.Visible(caller.ID, caller.Email)
 		if !f.selective() {
-			matches = visible
+			found.matches = visible
 			return nil
 		}
 		now := s.clock.Now()
+		// Visible's slice is the caller's: the matches are kept in its front, no new slice.
+		matches := visible[:0]
 		for _, b := range visible {
 			if s.matches(b, f, now) {
 				matches = append(matches, b)
 			}
 		}
+		found.matches = matches
 		return nil
 	})
 	if err != nil {
-		return Page{}, err
+		return nil, Page{}, err
 	}
-	if !windowed {
+	matches, total := found.matches, found.total
+	if !found.windowed {
 		sortBookings(matches, f)
 		total = len(matches)
 		matches = matches[min(skip, len(matches)):min(skip+take, len(matches))]
 	}
-	// Only the page is copied: the caller owns it, and the matches off the page are never
-	// read again.
-	return Page{Bookings: cloneAllPtr(matches), Total: total, Take: take, Skip: skip}, nil
+	return matches, Page{Total: total, Take: take, Skip: skip}, nil
 }
 
 // selective reports whether some filter of f may leave a visible booking out.

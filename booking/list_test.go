@@ -176,3 +176,42 @@ func (p plainStore) View(ctx context.Context, fn func(booking.Tx) error) error {
 }
 
 type plainTx struct{ booking.Tx }
+
+// TestService_ListFuncVisitsListsPage: ListFunc lends, in order, exactly the bookings List
+// copies, with the same page numbers, for every order, filter and window; and its errors
+// are List's.
+func TestService_ListFuncVisitsListsPage(t *testing.T) {
+	e := mustEnv(t)
+	seedList(t, e)
+	for _, f := range []booking.Filter{
+		{}, {Take: 2, Skip: 3}, {Skip: 50}, {SortBy: booking.SortStart, SortDesc: true, Take: 3},
+		{SortBy: booking.SortEnd, Take: 4}, {SortBy: booking.SortCreated, SortDesc: true},
+		{Statuses: []booking.ListStatus{booking.ListPast}}, {Statuses: []booking.ListStatus{booking.ListUpcoming, booking.ListRecurring}},
+		{AttendeeEmail: "y@example.com"}, {EventTypeIDs: []int{etRecurring}},
+	} {
+		want, err := e.svc.List(ctx, alice, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lent := []booking.Booking{}
+		got, err := e.svc.ListFunc(ctx, alice, f, func(b booking.Booking) { lent = append(lent, b) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Bookings != nil {
+			t.Errorf("%+v: ListFunc's page has Bookings %v, want none (they are lent to visit)", f, uids(got.Bookings))
+		}
+		if len(want.Bookings) == 0 && f.Skip < 50 {
+			t.Fatalf("%+v: List found nothing: the test would prove little", f)
+		}
+		if mustJSON(t, lent) != mustJSON(t, want.Bookings) || got.Total != want.Total || got.Take != want.Take || got.Skip != want.Skip {
+			t.Errorf("%+v: ListFunc lent %v (total %d, take %d, skip %d), List copied %v (total %d, take %d, skip %d)", f,
+				uids(lent), got.Total, got.Take, got.Skip, uids(want.Bookings), want.Total, want.Take, want.Skip)
+		}
+	}
+	visited := false
+	_, err := e.svc.ListFunc(ctx, alice, booking.Filter{EventTypeIDs: []int{99999}}, func(booking.Booking) { visited = true })
+	if _, listErr := e.svc.List(ctx, alice, booking.Filter{EventTypeIDs: []int{99999}}); err == nil || listErr == nil || err.Error() != listErr.Error() || visited {
+		t.Errorf("unknown event type: ListFunc error %v (visited %t), List error %v", err, visited, listErr)
+	}
+}

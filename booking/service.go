@@ -147,7 +147,8 @@ type Filter struct {
 
 // Page is one page of a list.
 type Page struct {
-	// Bookings are the caller's own copies, like everything a Service method returns.
+	// Bookings are the caller's own copies, like everything a Service method returns (nil
+	// from ListFunc, which lends them instead).
 	Bookings []Booking
 	// Total is the number of bookings matching the filter, over all pages.
 	Total int

@@ -10,20 +10,26 @@ import (
 // Handlers of the bookings operations. Each one only decodes, calls the service and encodes;
 // the rules live in package booking.
 
-// handleBookingList handles GET /v2/bookings.
+// handleBookingList handles GET /v2/bookings. The page is borrowed from the store
+// (Service.ListFunc), not copied: its output shapes are built from the stored bookings,
+// encoded and cleared, and nothing here writes to them (TestSharing_BorrowedList).
 func (s *Server) handleBookingList(c *call) error {
 	f, err := decodeListQuery(parseQuery(c.r.URL.RawQuery))
 	if err != nil {
 		return err
 	}
-	page, err := s.service.List(c.r.Context(), *c.caller, f)
+	take := f.Take
+	if take <= 0 {
+		take = booking.DefaultTake
+	}
+	items := getBookingOuts(take)
+	defer putBookingOuts(items)
+	*items = (*items)[:0]
+	page, err := s.service.ListFunc(c.r.Context(), *c.caller, f, func(b booking.Booking) {
+		*items = append(*items, s.toBookingOut(b, view{}))
+	})
 	if err != nil {
 		return err
-	}
-	items := getBookingOuts(len(page.Bookings))
-	defer putBookingOuts(items)
-	for i := range page.Bookings {
-		(*items)[i] = s.toBookingOut(page.Bookings[i], view{})
 	}
 	writeSuccess(c.w, http.StatusOK, *items, newPagination(page.Total, page.Take, page.Skip))
 	return nil

@@ -3,13 +3,17 @@ package mockserver
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/internal/fill"
+	"github.com/calmock/calmock/profile"
 )
 
 // Guards of the places that hand out shared or pooled memory: each test takes what the
@@ -150,4 +154,116 @@ func TestSharing_OutputShapes(t *testing.T) {
 	if !bytes.Equal(storeSnapshot(t, f), store) {
 		t.Error("the store changed after output shapes were written over")
 	}
+}
+
+// TestSharing_BorrowedList: the list handler encodes a page it borrows from the store
+// (Service.ListFunc) instead of a copy, so it must write to nothing reachable from the
+// bookings it is lent. Bookings with every field set (by reflection, so later fields are
+// covered) and nested answers and metadata, of each shape (plain, seated, recurring;
+// cancelled or not; past or upcoming), are listed with every order and several filters by
+// four clients at once; the store must then be exactly what it was (under -race a write
+// would also race with the other clients' reads), and every body must be the one a page of
+// copies (Service.List) gives.
+func TestSharing_BorrowedList(t *testing.T) {
+	f := MustServer(t, Config{Seed: 3})
+	owner := f.srv.fixtures.Users[0].User
+	nested := func() map[string]any {
+		return map[string]any{"list": []any{"a", map[string]any{"b": 1.5}}}
+	}
+	var full []booking.Booking
+	for i, kind := range []string{profile.KindPlain, profile.KindSeated, profile.KindRecurring} {
+		for j, status := range []booking.Status{booking.StatusAccepted, booking.StatusCancelled} {
+			n := i*2 + j
+			var b booking.Booking
+			fill.Value(&b, 10+n)
+			b.UID = fmt.Sprintf("borrowed-%d", n)
+			b.HostID, b.EventTypeID, b.Status = owner.ID, f.eventType(t, kind).ID, status
+			b.Start = testNow.Add(time.Duration(n*2-5) * time.Hour) // three past, three upcoming
+			b.End = b.Start.Add(30 * time.Minute)
+			b.Metadata["nested"] = nested()
+			b.BookingFieldsResponses["nested"] = nested()
+			for k := range b.Attendees {
+				b.Attendees[k].SeatResponses["nested"] = nested()
+				b.Attendees[k].SeatMetadata["nested"] = nested()
+			}
+			full = append(full, b)
+		}
+	}
+	if err := f.srv.store.Update(context.Background(), func(tx booking.Tx) error {
+		for _, b := range full {
+			tx.Put(b)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	storeJSON := func() string {
+		var all []booking.Booking
+		if err := f.srv.store.View(context.Background(), func(tx booking.Tx) error {
+			for _, b := range tx.Visible(owner.ID, owner.Email) {
+				all = append(all, *b)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		data, err := json.Marshal(all) // follows pointers, maps and slices
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	before := storeJSON()
+
+	queries := []string{
+		"take=250", "take=4&skip=2", "status=upcoming", "status=past", "status=cancelled",
+		"status=upcoming,unconfirmed", "sortStart=desc", "sortEnd=asc", "sortCreated=desc",
+		"sortUpdatedAt=desc&take=3", "afterStart=" + testNow.Format(time.RFC3339),
+	}
+	want := make([][]byte, len(queries))
+	for i, q := range queries {
+		want[i] = listOfCopies(t, f, owner, q)
+		if !bytes.Contains(want[i], []byte(`"borrowed-`)) {
+			t.Fatalf("?%s lists none of the filled bookings: the test would prove little", q)
+		}
+	}
+	var clients sync.WaitGroup
+	for range 4 {
+		clients.Go(func() {
+			for range 3 {
+				for i, q := range queries {
+					got := f.do(t, "GET", "/v2/bookings?"+q, f.key(0), nil).Body.Bytes()
+					if !bytes.Equal(got, want[i]) {
+						t.Errorf("GET ?%s differs from a page of copies:\n got: %.300s\nwant: %.300s", q, got, want[i])
+						return
+					}
+				}
+			}
+		})
+	}
+	clients.Wait()
+	if after := storeJSON(); after != before {
+		t.Errorf("listing changed the store:\nbefore %.400s\n after %.400s", before, after)
+	}
+}
+
+// listOfCopies is the body of GET /v2/bookings?query for caller, built as the handler built
+// it before it borrowed pages: from Service.List's copies.
+func listOfCopies(t *testing.T, f *fixture, caller booking.User, query string) []byte {
+	t.Helper()
+	filter, err := decodeListQuery(parseQuery(query))
+	if err != nil {
+		t.Fatalf("?%s: %v", query, err)
+	}
+	page, err := f.srv.service.List(context.Background(), caller, filter)
+	if err != nil {
+		t.Fatalf("?%s: %v", query, err)
+	}
+	items := make([]bookingOut, len(page.Bookings))
+	for i, b := range page.Bookings {
+		items[i] = f.srv.toBookingOut(b, view{})
+	}
+	rec := httptest.NewRecorder()
+	writeSuccess(rec, http.StatusOK, items, newPagination(page.Total, page.Take, page.Skip))
+	return bytes.Clone(rec.Body.Bytes())
 }

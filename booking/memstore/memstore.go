@@ -407,7 +407,8 @@ func (t *tx) VisibleWindow(userID int, email string, skip, take int) ([]*booking
 	if take <= 0 {
 		return nil, unionLen(hosted, attended)
 	}
-	var page []*booking.Booking
+	// Sized for the page at once (the two lists bound it): no growing it booking by booking.
+	page := make([]*booking.Booking, 0, min(take, len(hosted)+len(attended)))
 	n := 0
 	i, j := merge(hosted, attended, func(e entry) bool {
 		if n >= skip {
