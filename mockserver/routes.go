@@ -93,6 +93,8 @@ func (s *Server) routes() *mux.Router {
 	r.HandleFunc(ResetPath, s.requireAdmin(s.handleReset)).Methods(http.MethodPost)
 	r.HandleFunc(ClockPath, s.handleClockGet).Methods(http.MethodGet)
 	r.HandleFunc(ClockPath, s.requireAdmin(s.handleClockPost)).Methods(http.MethodPost)
+	r.HandleFunc(JournalPath, s.requireAdmin(s.handleJournalGet)).Methods(http.MethodGet)
+	r.HandleFunc(JournalPath, s.requireAdmin(s.handleJournalDelete)).Methods(http.MethodDelete)
 	return r
 }
 
@@ -244,6 +246,7 @@ func (s *Server) pipeline(ep *endpoint) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
+		noteOperation(w, rt.operationID)
 		creds := readCredentials(r)
 		// The limiter looks an API key up before it counts anything or sets a header: an
 		// unknown cal_ key is refused there, uncounted and without X-RateLimit-* headers

@@ -158,6 +158,42 @@ func BenchmarkServer_Get(b *testing.B) {
 	}
 }
 
+// BenchmarkServer_Journal is the journal's cost per request: a get and a create with the
+// journal on (the default, as every other benchmark here runs) and off. The difference is
+// the recording only; verdicts are computed when the journal is read.
+func BenchmarkServer_Journal(b *testing.B) {
+	for _, on := range []bool{true, false} {
+		name := "journal=on"
+		if !on {
+			name = "journal=off"
+		}
+		server := func(b *testing.B) *benchFixture {
+			f := mustBenchServer(b, 0) // one per run: creates must not meet earlier runs' bookings
+			if !on {
+				f.srv.journal = nil
+			}
+			return f
+		}
+		b.Run(name+"/get", func(b *testing.B) {
+			f := server(b)
+			uid := f.firstUID(b, func(bk booking.Booking) bool {
+				return bk.Status == booking.StatusAccepted && bk.RecurringBookingUID == ""
+			})
+			b.ReportAllocs()
+			for b.Loop() {
+				f.serve(b, f.request(http.MethodGet, "/v2/bookings/"+uid, nil), http.StatusOK)
+			}
+		})
+		b.Run(name+"/create", func(b *testing.B) {
+			f := server(b)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				f.serve(b, f.request(http.MethodPost, "/v2/bookings", benchCreateBody(1, i)), http.StatusCreated)
+			}
+		})
+	}
+}
+
 // BenchmarkServer_List is GET /v2/bookings?take=100 for the first user, who holds about a
 // third of the extra bookings (see fixtures.AddBookings): the cost curve of the issue.
 func BenchmarkServer_List(b *testing.B) {
