@@ -327,3 +327,24 @@ func TestJournal_Race(t *testing.T) {
 		t.Fatalf("cleared %d", n)
 	}
 }
+
+// TestJournal_MatchesDocument: both answers are what openapi/bookings.yaml says.
+func TestJournal_MatchesDocument(t *testing.T) {
+	f := MustServer(t, Config{})
+	doc, err := f.srv.document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.do(t, "POST", "/v2/bookings?tkae=1", f.key(0), map[string]any{"start": 1}).expect(t, http.StatusBadRequest)
+	for _, method := range []string{"GET", "DELETE"} {
+		req := httptest.NewRequest(method, JournalPath, nil)
+		rec := httptest.NewRecorder()
+		f.srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d", method, rec.Code)
+		}
+		if vs := doc.ValidateResponse(req, rec.Code, rec.Header(), rec.Body.Bytes()); len(vs) > 0 {
+			t.Errorf("%s %s departs from the document: %v\n%s", method, JournalPath, vs, rec.Body.String())
+		}
+	}
+}
