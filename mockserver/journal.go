@@ -60,6 +60,9 @@ func newJournal(size int, observe func(JournalEntry), doc func() (*openapi.Docum
 	return j
 }
 
+// versionHeaderKey is versionHeader as net/http stores it.
+var versionHeaderKey = http.CanonicalHeaderKey(versionHeader)
+
 // journalEntry is one request as received; immutable once pushed, but for the verdicts
 // computed on first read.
 type journalEntry struct {
@@ -122,7 +125,11 @@ func (t *bodyTap) Read(p []byte) (int, error) {
 	if n > 0 {
 		if room := JournalBodyLimit - len(t.e.body); room > 0 {
 			if t.e.body == nil {
-				t.e.body = make([]byte, 0, min(max(t.hint, int64(n), 512), JournalBodyLimit))
+				size := max(t.hint, int64(n)) // the Content-Length when sent
+				if t.hint <= 0 {
+					size = max(size, 512)
+				}
+				t.e.body = make([]byte, 0, min(size, JournalBodyLimit))
 			}
 			t.e.body = append(t.e.body, p[:min(n, room)]...)
 		}
@@ -146,7 +153,9 @@ func (j *journal) begin(w http.ResponseWriter, r *http.Request) *journalWriter {
 	e := &jw.e
 	e.at = jw.start
 	e.method, e.path, e.rawPath, e.query = r.Method, r.URL.Path, r.URL.RawPath, r.URL.RawQuery
-	e.version = r.Header.Get(versionHeader)
+	if vs := r.Header[versionHeaderKey]; len(vs) > 0 {
+		e.version = vs[0] // Header.Get would canonicalise "cal-api-version" into a new string
+	}
 	e.bearer = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(r.Header.Get("Authorization")), "Bearer "))
 	e.header, e.headerTruncated = copyHeader(r.Header)
 	if r.Body != nil && r.Body != http.NoBody {
