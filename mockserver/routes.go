@@ -100,6 +100,8 @@ func (s *Server) routes() *mux.Router {
 	r.HandleFunc(BookingsAdminPath, s.handleStateList).Methods(http.MethodGet)
 	r.HandleFunc(BookingsAdminPath+"/{uid}", s.handleStateGet).Methods(http.MethodGet)
 	r.HandleFunc(BookingsAdminPath+"/{uid}", s.requireAdmin(s.handleStatePut)).Methods(http.MethodPut)
+	r.HandleFunc(JournalPath, s.requireAdmin(s.handleJournalGet)).Methods(http.MethodGet)
+	r.HandleFunc(JournalPath, s.requireAdmin(s.handleJournalDelete)).Methods(http.MethodDelete)
 	return r
 }
 
@@ -256,6 +258,7 @@ func (s *Server) pipeline(ep *endpoint) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
+		noteOperation(w, rt.operationID)
 		creds := readCredentials(r)
 		// The limiter looks an API key up before it counts anything or sets a header: an
 		// unknown cal_ key is refused there, uncounted and without X-RateLimit-* headers

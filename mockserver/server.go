@@ -59,6 +59,13 @@ type Config struct {
 	// Spec is the OpenAPI document served at /_calmock/openapi. Nil means the embedded one,
 	// loaded on first request so that start-up stays fast.
 	Spec *openapi.Document
+	// JournalSize is how many requests the journal (/_calmock/journal) keeps, the oldest
+	// dropped first. Zero means DefaultJournalSize; a negative value turns the journal off.
+	JournalSize int
+	// OnRequest, when not nil, is called with each request's journal entry (Seq 0 when the
+	// journal is off) once it is answered, on the request's goroutine: -verbose prints it.
+	// Its verdicts are computed then, which costs; leave it nil under load.
+	OnRequest func(JournalEntry)
 }
 
 // Server is the mock. It is an http.Handler; the caller owns the listener.
@@ -83,6 +90,8 @@ type Server struct {
 	// probabilities when a fault names no seed of its own (Config.Seed).
 	faults    faultSet
 	faultSeed int64
+	// journal records the requests (journal.go); nil when off.
+	journal *journal
 
 	specOnce sync.Once
 	spec     *openapi.Document
@@ -152,6 +161,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit, clk)
 	}
+	s.journal = newJournal(cfg.JournalSize, cfg.OnRequest, s.document)
 	s.tables = s.versionTables()
 	s.router = s.routes()
 	return s, nil
@@ -168,6 +178,12 @@ func (s *Server) Fixtures() *fixtures.Set { return s.fixtures }
 // ServeHTTP applies what the real API does before routing (URL rewrite, common headers,
 // CORS preflight, panic recovery) and dispatches.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.journal != nil {
+		if jw := s.journal.begin(w, r); jw != nil {
+			defer s.journal.finish(jw) // after the recovery below: it records the 500
+			w = jw
+		}
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler { // a dropped connection (faults.go): net/http's to handle

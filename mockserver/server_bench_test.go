@@ -158,6 +158,75 @@ func BenchmarkServer_Get(b *testing.B) {
 	}
 }
 
+// BenchmarkJournal_Record is the recording alone, around a handler that does nothing: what
+// the journal adds to every request, without the rest of the request's noise.
+func BenchmarkJournal_Record(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		body []byte
+	}{{"get", nil}, {"create", benchCreateBody(1, 0)}} {
+		b.Run(tc.name, func(b *testing.B) {
+			f := mustBenchServer(b, 0)
+			j, w := f.srv.journal, httptest.NewRecorder()
+			req := f.request(http.MethodPost, "/v2/bookings", tc.body)
+			body := &benchBody{Reader: bytes.NewReader(tc.body)}
+			b.ReportAllocs()
+			for b.Loop() {
+				if tc.body != nil {
+					body.Reset(tc.body)
+					req.Body = body
+				}
+				jw := j.begin(w, req)
+				_, _ = io.Copy(io.Discard, req.Body)
+				jw.WriteHeader(http.StatusOK)
+				j.finish(jw)
+			}
+		})
+	}
+}
+
+// benchBody is a request body that can be read again without an allocation.
+type benchBody struct{ *bytes.Reader }
+
+func (benchBody) Close() error { return nil }
+
+// BenchmarkServer_Journal is the journal's cost per request: a get and a create with the
+// journal on (the default, as every other benchmark here runs) and off. The difference is
+// the recording only; verdicts are computed when the journal is read.
+func BenchmarkServer_Journal(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		name := "journal=on"
+		if !on {
+			name = "journal=off"
+		}
+		server := func(b *testing.B) *benchFixture {
+			f := mustBenchServer(b, 0) // one per run: creates must not meet earlier runs' bookings
+			if !on {
+				f.srv.journal = nil
+			}
+			return f
+		}
+		b.Run(name+"/get", func(b *testing.B) {
+			f := server(b)
+			uid := f.firstUID(b, func(bk booking.Booking) bool {
+				return bk.Status == booking.StatusAccepted && bk.RecurringBookingUID == ""
+			})
+			b.ReportAllocs()
+			for b.Loop() {
+				f.serve(b, f.request(http.MethodGet, "/v2/bookings/"+uid, nil), http.StatusOK)
+			}
+		})
+		b.Run(name+"/create", func(b *testing.B) {
+			f := server(b)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				f.serve(b, f.request(http.MethodPost, "/v2/bookings", benchCreateBody(1, i)), http.StatusCreated)
+			}
+		})
+	}
+}
+
 // BenchmarkServer_List is GET /v2/bookings?take=100 for the first user, who holds about a
 // third of the extra bookings (see fixtures.AddBookings): the cost curve of the issue.
 func BenchmarkServer_List(b *testing.B) {

@@ -97,7 +97,64 @@ func (d *Document) ValidateRequest(r *http.Request) []Violation {
 		vr.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	_, errs := d.validatorFor().ValidateHttpRequestSync(vr)
-	return d.convert(r, errs)
+	out := d.convert(r, errs)
+	if extra := d.undocumentedQuery(vr); len(extra) > 0 {
+		out = append(out, extra...)
+		sortViolations(out)
+	}
+	return out
+}
+
+// undocumentedQuery reports each query parameter the operation does not declare: the
+// validator checks the declared ones only, and the real API ignores the others (its
+// ValidationPipe whitelists DTO properties without forbidNonWhitelisted), so a misspelt
+// filter silently filters nothing. A bracketed form of a declared name (status[]=…,
+// status[0]=…, as qs and axios send arrays) counts as that name: the real query parser
+// reads it as the same parameter.
+func (d *Document) undocumentedQuery(r *http.Request) []Violation {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	op, ok := d.FindOperation(r)
+	if !ok {
+		return nil // the path violation says it all
+	}
+	declared := d.queryParams(op)
+	var out []Violation
+	seen := map[string]bool{}
+	for name := range r.URL.Query() {
+		base, _, _ := strings.Cut(name, "[")
+		if declared[base] || seen[name] {
+			continue
+		}
+		seen[name] = true
+		out = append(out, Violation{Kind: KindRequestQuery, Operation: op.OperationID, Field: name,
+			Reason: "query parameter not in the document (the real API ignores it)", Expected: "absent", Got: "present"})
+	}
+	return out
+}
+
+// queryParams returns the names of the query parameters op declares, on the operation or
+// on its path.
+func (d *Document) queryParams(op Operation) map[string]bool {
+	names := map[string]bool{}
+	item, ok := d.model.Paths.PathItems.Get(op.Path)
+	if !ok {
+		return names
+	}
+	for _, p := range item.Parameters {
+		if p != nil && p.In == "query" {
+			names[p.Name] = true
+		}
+	}
+	if o, ok := item.GetOperations().Get(strings.ToLower(op.Method)); ok && o != nil {
+		for _, p := range o.Parameters {
+			if p != nil && p.In == "query" {
+				names[p.Name] = true
+			}
+		}
+	}
+	return names
 }
 
 // ValidateResponse checks a response the server gave to r: status code, headers and body.
@@ -261,13 +318,18 @@ func (d *Document) convert(r *http.Request, errs []*vErrors.ValidationError) []V
 			}
 		}
 	}
+	sortViolations(out)
+	return out
+}
+
+// sortViolations orders by kind, then field, for stable output.
+func sortViolations(out []Violation) {
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Kind != out[j].Kind {
 			return out[i].Kind < out[j].Kind
 		}
 		return out[i].Field < out[j].Field
 	})
-	return out
 }
 
 // fromSchemaFailure maps one schema failure; "missing properties 'a', 'b'" becomes one

@@ -303,6 +303,8 @@ func TestValidate_BrokenRequests(t *testing.T) {
 		{"bad reference type", "GET", uidPath + "/references?type=teams", nil, true, "", KindRequestQuery, "type"},
 		{"missing version header", "GET", uidPath, nil, false, "cal-api-version", KindRequestHeader, "cal-api-version"},
 		{"missing Authorization", "GET", "/v2/bookings", nil, false, "", KindRequestHeader, "Authorization"},
+		{"unknown query parameter", "GET", "/v2/bookings?tkae=5", nil, true, "", KindRequestQuery, "tkae"},
+		{"unknown query parameter on a path without any", "GET", uidPath + "?verbose=1", nil, true, "", KindRequestQuery, "verbose"},
 		{"unknown method", "DELETE", uidPath, nil, false, "", KindPath, uidPath},
 		{"unknown path", "GET", "/v2/nope", nil, false, "", KindPath, "/v2/nope"},
 	}
@@ -314,6 +316,19 @@ func TestValidate_BrokenRequests(t *testing.T) {
 			}
 			wantViolation(t, d.ValidateRequest(r), tc.wantKind, tc.field)
 		})
+	}
+}
+
+// TestValidate_BracketedArrayIsDeclared: status[]=… (qs, axios) names the declared status,
+// so it is not reported as an unknown parameter.
+func TestValidate_BracketedArrayIsDeclared(t *testing.T) {
+	d := MustEmbedded(t)
+	for _, target := range []string{"/v2/bookings?status[]=upcoming", "/v2/bookings?status[0]=past&take=5"} {
+		for _, v := range d.ValidateRequest(newRequest(t, "GET", target, nil, true)) {
+			if v.Reason == "query parameter not in the document (the real API ignores it)" {
+				t.Errorf("%s: %s", target, v)
+			}
+		}
 	}
 }
 

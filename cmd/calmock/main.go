@@ -85,6 +85,7 @@ type Main struct {
 	idleRelease  time.Duration
 	gcHeadroom   int
 	verbose      bool
+	journal      int
 	showVersion  bool
 	dumpFixtures bool
 	healthCheck  bool
@@ -114,8 +115,9 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&m.idleRelease, "idle-release", 15*time.Second, "give spare memory back to the system once this long has passed without a request (after start-up and after each burst); 0 never does")
 	fs.IntVar(&m.gcHeadroom, "gc-headroom", 16, "let the heap grow by at least this many `MB` between garbage collections (fewer collections under load, so steadier latency; above it the heap may double up to 64 MB live, and grow by half past that); 0, or a GOGC environment variable, leaves the Go default")
 	fs.StringVar(&m.clockAt, "clock", "", "start the mock's clock frozen at this RFC 3339 `instant` and date the default fixtures from it, so the same seed gives the same bytes on any day (move it with POST "+mockserver.ClockPath+")")
-	fs.StringVar(&m.adminToken, "admin-token", "", "require 'Authorization: Bearer `token`' on the /_calmock endpoints that change state (reset, clock, faults, bookings); the GETs stay open")
-	fs.BoolVar(&m.verbose, "verbose", false, "log every request")
+	fs.StringVar(&m.adminToken, "admin-token", "", "require 'Authorization: Bearer `token`' on the /_calmock endpoints that change state (reset, clock, faults, bookings) and on the journal; profile, openapi, health and the other GETs stay open")
+	fs.BoolVar(&m.verbose, "verbose", false, "print one line per request to stderr, from its journal entry: method, path, status, duration, operation, masked API key and spec violations")
+	fs.IntVar(&m.journal, "journal", mockserver.DefaultJournalSize, "keep the last `N` requests at GET "+mockserver.JournalPath+" (headers with secrets masked, bodies up to 8 KiB, spec verdicts); 0 turns the journal off")
 	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&m.dumpFixtures, "dump-fixtures", false, "print the fixtures (the seeded defaults, or -fixtures) as YAML and exit: a starting point for your own -fixtures file")
 	fs.BoolVar(&m.healthCheck, "healthcheck", false, "ask the calmock listening on -addr whether it is up (GET "+mockserver.HealthPath+") and exit 0 if it is, 1 if not: a container health check that needs no curl")
@@ -138,6 +140,9 @@ func (m *Main) check() error {
 	}
 	if m.gcHeadroom < 0 || m.gcHeadroom > 1<<20 {
 		return fmt.Errorf("-gc-headroom must be between 0 (Go default) and 1048576 MB, got %d", m.gcHeadroom)
+	}
+	if m.journal < 0 || m.journal > 1_000_000 {
+		return fmt.Errorf("-journal must be between 0 (off) and 1000000, got %d", m.journal)
 	}
 	if m.bookings < 0 || m.bookings > 10_000_000 {
 		return fmt.Errorf("-bookings must be between 0 and 10000000, got %d", m.bookings)
@@ -186,7 +191,13 @@ func (m *Main) Run(ctx context.Context) error {
 	log := slog.New(slog.NewTextHandler(m.stderr, &slog.HandlerOptions{Level: level}))
 
 	cfg := mockserver.Config{Seed: m.seed, RateLimit: m.rateLimit, Logger: log, ExtraBookings: m.bookings,
-		FrozenAt: m.frozenAt, AdminToken: m.adminToken}
+		FrozenAt: m.frozenAt, AdminToken: m.adminToken, JournalSize: m.journal}
+	if m.journal == 0 {
+		cfg.JournalSize = -1 // Config's zero is the default size
+	}
+	if m.verbose {
+		cfg.OnRequest = logEntry(log)
+	}
 	if m.fixturesPath != "" {
 		set, err := fixtures.Load(m.fixturesPath)
 		if err != nil {
@@ -216,9 +227,6 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	var handler http.Handler = srv
-	if m.verbose {
-		handler = logRequests(log, handler)
-	}
 	if m.gcHeadroom > 0 && gctune.Enabled() {
 		go gctune.New(uint64(m.gcHeadroom)<<20).Run(ctx, time.Second)
 	}
@@ -270,24 +278,5 @@ func (m *Main) printBanner(base string, srv *mockserver.Server) {
 		fmt.Fprintf(m.stdout, "try:\n  curl -H 'Authorization: Bearer %s' -H 'cal-api-version: 2024-08-13' %s/v2/bookings\n", users[0].APIKey, base)
 	}
 	fmt.Fprintf(m.stdout, "fixture users, API keys and event types: %s/_calmock/profile\n", base)
-}
-
-// logRequests logs one line per request.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		start := time.Now()
-		next.ServeHTTP(rec, r)
-		log.Info("request", "method", r.Method, "path", r.URL.RequestURI(), "status", rec.status, "duration", time.Since(start))
-	})
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
+	m.printAdmin(base)
 }

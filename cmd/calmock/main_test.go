@@ -40,6 +40,8 @@ func TestMain_ParseFlags(t *testing.T) {
 		{"unknown flag", []string{"-port", "1"}, "flag provided but not defined: -port"},
 		{"bad number", []string{"-seed", "x"}, `invalid value "x" for flag -seed`},
 		{"clock and admin token", []string{"-clock", "2026-01-05T09:00:00Z", "-admin-token", "s3cret"}, ""},
+		{"journal off", []string{"-journal", "0"}, ""},
+		{"negative journal", []string{"-journal", "-1"}, "-journal must be between 0 (off) and 1000000"},
 		{"clock not RFC 3339", []string{"-clock", "2026-01-05"}, `-clock must be an RFC 3339 instant at or after 1970, such as 2026-01-05T09:00:00Z, got "2026-01-05"`},
 		{"clock before 1970", []string{"-clock", "1969-12-31T23:59:59Z"}, "-clock must be an RFC 3339 instant at or after 1970"},
 	}

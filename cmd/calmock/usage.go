@@ -17,6 +17,7 @@ var flagHelp = []struct{ name, example string }{
 	{"clock", "calmock -clock 2026-01-05T09:00:00Z"},
 	{"admin-token", "calmock -admin-token s3cret"},
 	{"verbose", "calmock -verbose"},
+	{"journal", "calmock -journal 10000   (0 turns it off)"},
 	{"data", "calmock -data calmock.db"},
 	{"spec", "calmock -spec ../shared/reference/calcom-openapi-v2.json"},
 	{"bookings", "calmock -bookings 100000"},
