@@ -83,6 +83,9 @@ type Main struct {
 	frozenAt     time.Time // -clock, parsed
 	adminToken   string
 	idleRelease  time.Duration
+	maxSandboxes int
+	sandboxTTL   time.Duration
+	sandboxBooks int
 	gcHeadroom   int
 	verbose      bool
 	showVersion  bool
@@ -115,6 +118,9 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&m.gcHeadroom, "gc-headroom", 16, "let the heap grow by at least this many `MB` between garbage collections (fewer collections under load, so steadier latency; above it the heap may double up to 64 MB live, and grow by half past that); 0, or a GOGC environment variable, leaves the Go default")
 	fs.StringVar(&m.clockAt, "clock", "", "start the mock's clock frozen at this RFC 3339 `instant` and date the default fixtures from it, so the same seed gives the same bytes on any day (move it with POST "+mockserver.ClockPath+")")
 	fs.StringVar(&m.adminToken, "admin-token", "", "require 'Authorization: Bearer `token`' on the /_calmock endpoints that change state (reset, clock); profile, openapi and health stay open")
+	fs.IntVar(&m.maxSandboxes, "max-sandboxes", 100, "allow at most `N` sandboxes at once (POST "+mockserver.SandboxesPath+": a mock of its own under a base URL, for tests in parallel; past N a create gets a 507); 0 turns sandboxes off")
+	fs.DurationVar(&m.sandboxTTL, "sandbox-ttl", 30*time.Minute, "delete a sandbox that has had no request for this long (real time, not the mock's clock); 0 keeps sandboxes until deleted")
+	fs.IntVar(&m.sandboxBooks, "sandbox-max-bookings", 1000, "allow at most `N` bookings in one sandbox (a request past it gets a 507), which with -max-sandboxes bounds their memory; 0 sets no bound")
 	fs.BoolVar(&m.verbose, "verbose", false, "log every request")
 	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&m.dumpFixtures, "dump-fixtures", false, "print the fixtures (the seeded defaults, or -fixtures) as YAML and exit: a starting point for your own -fixtures file")
@@ -138,6 +144,9 @@ func (m *Main) check() error {
 	}
 	if m.gcHeadroom < 0 || m.gcHeadroom > 1<<20 {
 		return fmt.Errorf("-gc-headroom must be between 0 (Go default) and 1048576 MB, got %d", m.gcHeadroom)
+	}
+	if m.maxSandboxes < 0 || m.sandboxTTL < 0 || m.sandboxBooks < 0 {
+		return fmt.Errorf("-max-sandboxes, -sandbox-ttl and -sandbox-max-bookings must be 0 or positive, got %d, %s, %d", m.maxSandboxes, m.sandboxTTL, m.sandboxBooks)
 	}
 	if m.bookings < 0 || m.bookings > 10_000_000 {
 		return fmt.Errorf("-bookings must be between 0 and 10000000, got %d", m.bookings)
@@ -216,6 +225,13 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	var handler http.Handler = srv
+	if m.maxSandboxes > 0 {
+		reg, err := mockserver.NewSandboxes(srv, mockserver.SandboxLimits{Max: m.maxSandboxes, TTL: m.sandboxTTL, MaxBookings: m.sandboxBooks})
+		if err != nil {
+			return err
+		}
+		handler = reg
+	}
 	if m.verbose {
 		handler = logRequests(log, handler)
 	}
@@ -270,6 +286,9 @@ func (m *Main) printBanner(base string, srv *mockserver.Server) {
 		fmt.Fprintf(m.stdout, "try:\n  curl -H 'Authorization: Bearer %s' -H 'cal-api-version: 2024-08-13' %s/v2/bookings\n", users[0].APIKey, base)
 	}
 	fmt.Fprintf(m.stdout, "fixture users, API keys and event types: %s/_calmock/profile\n", base)
+	if m.maxSandboxes > 0 {
+		fmt.Fprintf(m.stdout, "a sandbox per test (own bookings, clock, limits): curl -X POST %s%s\n", base, mockserver.SandboxesPath)
+	}
 }
 
 // logRequests logs one line per request.
