@@ -113,3 +113,8 @@ func (s *Server) applyClockChange(c clockChange) error {
 	}
 	return nil
 }
+
+// Clock returns the server's clock, the one GET and POST /_calmock/clock read and move, for
+// a program that embeds the mock (calmocktest): Freeze, Advance, Unfreeze and Now are its
+// methods.
+func (s *Server) Clock() *clock.Clock { return s.clock }

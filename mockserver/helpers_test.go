@@ -38,6 +38,10 @@ type fixture struct {
 	srv   *Server
 	clock *testClock
 	prof  profile.Profile
+	// via, when set, is the handler requests go to instead of srv (a sandbox registry), with
+	// prefix (a sandbox's base path) before every path.
+	via    http.Handler
+	prefix string
 }
 
 // MustServer starts a server with seed 1 and the fixed clock.
@@ -105,7 +109,7 @@ func (f *fixture) doHeaders(tb testing.TB, method, path string, body any, header
 		}
 		buf = bytes.NewReader(data)
 	}
-	req := httptest.NewRequest(method, path, buf)
+	req := httptest.NewRequest(method, f.prefix+path, buf)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -115,7 +119,11 @@ func (f *fixture) doHeaders(tb testing.TB, method, path string, body any, header
 		}
 	}
 	rec := httptest.NewRecorder()
-	f.srv.ServeHTTP(rec, req)
+	var h http.Handler = f.srv
+	if f.via != nil {
+		h = f.via
+	}
+	h.ServeHTTP(rec, req)
 	res := response{ResponseRecorder: rec}
 	if ct := rec.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" && rec.Code != http.StatusNoContent {
 		tb.Fatalf("%s %s: Content-Type = %q, want application/json; charset=utf-8", method, path, ct)

@@ -277,7 +277,7 @@ func TestJournal_Off(t *testing.T) {
 // TestJournal_RecordsPanics: the recovered 500 is what the journal shows.
 func TestJournal_RecordsPanics(t *testing.T) {
 	f := MustServer(t, Config{})
-	f.srv.router.HandleFunc("/boom", func(http.ResponseWriter, *http.Request) { panic("boom") })
+	f.srv.router = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })
 	rec := httptest.NewRecorder()
 	f.srv.ServeHTTP(rec, httptest.NewRequest("GET", "/boom", nil))
 	if e := f.srv.Journal(JournalFilter{Path: "/boom"}); len(e) != 1 || e[0].Status != 500 || rec.Code != 500 {

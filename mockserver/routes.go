@@ -72,18 +72,11 @@ func (c *call) pathVar(name string) string {
 	return v
 }
 
-// routes registers every operation of every version, one mux route per method and path
-// whatever the number of versions (the pipeline picks the version's row). Flat routes only:
-// gorilla/mux subrouters answer some wrong methods with 404 instead of 405, and the real API
-// (NestJS) answers every unknown method+path with its own 404 anyway.
-func (s *Server) routes() *mux.Router {
-	r := mux.NewRouter()
-	// Match the path as sent: no redirect to a cleaned path (NestJS answers 404 instead), and
-	// an encoded slash inside {bookingUid} stays inside it, as in Express.
-	r.SkipClean(true)
-	r.UseEncodedPath()
-	r.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
-	r.MethodNotAllowedHandler = http.HandlerFunc(s.handleNotFound)
+// routes lists every operation of every version, one route per method and path whatever
+// the number of versions (the pipeline picks the version's row), and the /_calmock
+// endpoints, each with its handler bound to s. routeSet.mux turns the list into the router.
+func (s *Server) routes() *routeSet {
+	r := &routeSet{notFound: http.HandlerFunc(s.handleNotFound)}
 	for _, ep := range endpoints(s.tables) {
 		r.Handle(ep.path, s.pipeline(ep)).Methods(ep.method)
 	}
@@ -102,6 +95,83 @@ func (s *Server) routes() *mux.Router {
 	r.HandleFunc(BookingsAdminPath+"/{uid}", s.requireAdmin(s.handleStatePut)).Methods(http.MethodPut)
 	r.HandleFunc(JournalPath, s.requireAdmin(s.handleJournalGet)).Methods(http.MethodGet)
 	r.HandleFunc(JournalPath, s.requireAdmin(s.handleJournalDelete)).Methods(http.MethodDelete)
+	return r
+}
+
+// routeSet is a server's routes in registration order, with gorilla/mux's registration
+// methods (Handle, HandleFunc, Methods), so that a route is added as it would be to a
+// mux.Router. It is kept apart from the router because compiling a router (a regexp per
+// route) costs about a millisecond, far more than the rest of a sandbox: every sandbox of a
+// server shares one router (sandbox.go), whose routes call the sandbox's own handlers.
+type routeSet struct {
+	rows     []*routeRow
+	notFound http.Handler
+}
+
+// routeRow is one registered route.
+type routeRow struct {
+	path    string
+	methods []string
+	handler http.Handler
+}
+
+// Handle registers handler for path (a gorilla/mux template).
+func (rs *routeSet) Handle(path string, handler http.Handler) *routeRow {
+	row := &routeRow{path: path, handler: handler}
+	rs.rows = append(rs.rows, row)
+	return row
+}
+
+// HandleFunc registers f for path.
+func (rs *routeSet) HandleFunc(path string, f func(http.ResponseWriter, *http.Request)) *routeRow {
+	return rs.Handle(path, http.HandlerFunc(f))
+}
+
+// Methods restricts the route to these methods.
+func (row *routeRow) Methods(methods ...string) *routeRow {
+	row.methods = append(row.methods, methods...)
+	return row
+}
+
+// sameShape reports whether other registers the same paths and methods in the same order,
+// so that a router made for one routes the other's requests to the same rows.
+func (rs *routeSet) sameShape(other *routeSet) bool {
+	return slices.EqualFunc(rs.rows, other.rows, func(a, b *routeRow) bool {
+		return a.path == b.path && slices.Equal(a.methods, b.methods)
+	})
+}
+
+// mux compiles the routes into a router. With pick nil each route calls its own handler;
+// otherwise route i calls pick(r).rows[i] and an unmatched request pick(r).notFound, for
+// a router shared by servers whose routes have the same shape. Flat routes only:
+// gorilla/mux subrouters answer some wrong methods with 404 instead of 405, and the real API
+// (NestJS) answers every unknown method+path with its own 404 anyway.
+func (rs *routeSet) mux(pick func(*http.Request) *routeSet) *mux.Router {
+	r := mux.NewRouter()
+	// Match the path as sent: no redirect to a cleaned path (NestJS answers 404 instead), and
+	// an encoded slash inside {bookingUid} stays inside it, as in Express.
+	r.SkipClean(true)
+	r.UseEncodedPath()
+	notFound := rs.notFound
+	if pick != nil {
+		notFound = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			pick(req).notFound.ServeHTTP(w, req)
+		})
+	}
+	r.NotFoundHandler = notFound
+	r.MethodNotAllowedHandler = notFound
+	for i, row := range rs.rows {
+		h := row.handler
+		if pick != nil {
+			h = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				pick(req).rows[i].handler.ServeHTTP(w, req)
+			})
+		}
+		route := r.Handle(row.path, h)
+		if len(row.methods) > 0 {
+			route.Methods(row.methods...)
+		}
+	}
 	return r
 }
 

@@ -15,8 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/booking/memstore"
 	"github.com/calmock/calmock/fixtures"
@@ -70,7 +68,7 @@ type Config struct {
 
 // Server is the mock. It is an http.Handler; the caller owns the listener.
 type Server struct {
-	router   *mux.Router
+	router   http.Handler
 	service  *booking.Service
 	store    booking.Store
 	catalog  booking.Catalog
@@ -92,10 +90,35 @@ type Server struct {
 	faultSeed int64
 	// journal records the requests (journal.go); nil when off.
 	journal *journal
+	// handlers are the server's routes with their handlers bound to it (routes.go, routes);
+	// router dispatches to them.
+	handlers *routeSet
 
-	specOnce sync.Once
-	spec     *openapi.Document
-	specErr  error
+	// cfg is what the server was built with; sandboxes made from it start from it.
+	cfg Config
+	// sandbox: the server was made by NewSandbox.
+	sandbox bool
+	// sandboxes holds what the sandboxes made from this server share (sandbox.go).
+	sandboxes *sandboxShared
+	// spec is the OpenAPI document, loaded once and shared with the sandboxes.
+	spec *lazySpec
+}
+
+// world is what a server starts from and never changes: the fixtures without their
+// bookings, and the catalog and wire shapes made from them. Read-only, so that sandboxes of
+// the same fixtures share one (TestSandbox_WorldStaysUnchanged).
+type world struct {
+	fixtures *fixtures.Set // Bookings is nil: they live in the store
+	catalog  booking.Catalog
+	shapes   wireShapes
+}
+
+func newWorld(set *fixtures.Set) *world {
+	// From here on the bookings live in the store only; keeping the fixture copies would
+	// double the memory of a large (-bookings) world.
+	w := *set
+	w.Bookings = nil
+	return &world{fixtures: &w, catalog: set.Catalog(), shapes: newWireShapes(&w)}
 }
 
 // New builds a Server and loads its fixtures into a fresh in-memory store.
@@ -134,28 +157,32 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("mockserver: seed store: %w", err)
 		}
 	}
-	catalog := set.Catalog()
-	// From here on the bookings live in the store only; keeping the fixture copies would
-	// double the memory of a large (-bookings) world.
-	world := *set
-	world.Bookings = nil
 	if len(set.Bookings) > largeWorld {
 		defer debug.FreeOSMemory() // hand the generation garbage back once, at start-up
 	}
+	s := build(cfg, newWorld(set), store, clk, initial, &lazySpec{doc: cfg.Spec})
+	s.router = s.handlers.mux(nil)
+	return s, nil
+}
+
+// build makes a server of w over store; its router is the caller's to set.
+func build(cfg Config, w *world, store booking.Store, clk *clock.Clock, initial initialBookings, spec *lazySpec) *Server {
 	ids := booking.NewSeededIDs(cfg.Seed)
 	s := &Server{
-		service:    booking.NewService(store, catalog, clk, ids),
+		service:    booking.NewService(store, w.catalog, clk, ids),
 		store:      store,
-		catalog:    catalog,
-		fixtures:   &world,
-		shapes:     newWireShapes(&world),
+		catalog:    w.catalog,
+		fixtures:   w.fixtures,
+		shapes:     w.shapes,
 		initial:    initial,
 		clock:      clk,
 		adminToken: cfg.AdminToken,
 		log:        logger(cfg.Logger),
 		ids:        ids,
 		reqIDs:     newRequestIDs(cfg.Seed),
-		spec:       cfg.Spec,
+		cfg:        cfg,
+		sandboxes:  &sandboxShared{},
+		spec:       spec,
 		faultSeed:  cfg.Seed,
 	}
 	if cfg.RateLimit > 0 {
@@ -163,8 +190,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.journal = newJournal(cfg.JournalSize, cfg.OnRequest, s.document)
 	s.tables = s.versionTables()
-	s.router = s.routes()
-	return s, nil
+	s.handlers = s.routes()
+	return s
 }
 
 // largeWorld is the number of fixture bookings above which start-up returns its garbage to
@@ -218,14 +245,21 @@ func rewritePath(r *http.Request) {
 	r.URL.RawPath = ""
 }
 
+// lazySpec is the OpenAPI document a server describes itself with, loaded on first use.
+type lazySpec struct {
+	once sync.Once
+	doc  *openapi.Document
+	err  error
+}
+
 // document returns the OpenAPI document the server describes itself with.
 func (s *Server) document() (*openapi.Document, error) {
-	s.specOnce.Do(func() {
-		if s.spec == nil {
-			s.spec, s.specErr = openapi.Load("")
+	s.spec.once.Do(func() {
+		if s.spec.doc == nil {
+			s.spec.doc, s.spec.err = openapi.Load("")
 		}
 	})
-	return s.spec, s.specErr
+	return s.spec.doc, s.spec.err
 }
 
 // handleOpenAPI serves GET /_calmock/openapi: the document in use, as loaded (YAML or JSON).

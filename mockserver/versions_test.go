@@ -17,7 +17,8 @@ const testVersion = "2099-12-31"
 // server's tables, from which routes builds the router and the profile its claims.
 func (f *fixture) addVersion(vt versionTable) {
 	f.srv.tables = append(f.srv.tables, vt)
-	f.srv.router = f.srv.routes()
+	f.srv.handlers = f.srv.routes()
+	f.srv.router = f.srv.handlers.mux(nil)
 }
 
 // marker is a handler that answers which row ran.

@@ -83,6 +83,9 @@ type Main struct {
 	frozenAt     time.Time // -clock, parsed
 	adminToken   string
 	idleRelease  time.Duration
+	maxSandboxes int
+	sandboxTTL   time.Duration
+	sandboxBooks int
 	gcHeadroom   int
 	verbose      bool
 	journal      int
@@ -115,9 +118,12 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&m.idleRelease, "idle-release", 15*time.Second, "give spare memory back to the system once this long has passed without a request (after start-up and after each burst); 0 never does")
 	fs.IntVar(&m.gcHeadroom, "gc-headroom", 16, "let the heap grow by at least this many `MB` between garbage collections (fewer collections under load, so steadier latency; above it the heap may double up to 64 MB live, and grow by half past that); 0, or a GOGC environment variable, leaves the Go default")
 	fs.StringVar(&m.clockAt, "clock", "", "start the mock's clock frozen at this RFC 3339 `instant` and date the default fixtures from it, so the same seed gives the same bytes on any day (move it with POST "+mockserver.ClockPath+")")
-	fs.StringVar(&m.adminToken, "admin-token", "", "require 'Authorization: Bearer `token`' on the /_calmock endpoints that change state (reset, clock, faults, bookings) and on the journal; profile, openapi, health and the other GETs stay open")
+	fs.StringVar(&m.adminToken, "admin-token", "", "require 'Authorization: Bearer `token`' on the /_calmock endpoints that change state (reset, clock, faults, bookings, sandboxes) and on the journal; profile, openapi, health and the other GETs stay open")
 	fs.BoolVar(&m.verbose, "verbose", false, "print one line per request to stderr, from its journal entry: method, path, status, duration, operation, masked API key and spec violations")
 	fs.IntVar(&m.journal, "journal", mockserver.DefaultJournalSize, "keep the last `N` requests at GET "+mockserver.JournalPath+" (headers with secrets masked, bodies up to 8 KiB, spec verdicts); 0 turns the journal off")
+	fs.IntVar(&m.maxSandboxes, "max-sandboxes", 100, "allow at most `N` sandboxes at once (POST "+mockserver.SandboxesPath+": a mock of its own under a base URL, for tests in parallel; past N a create gets a 507); 0 turns sandboxes off")
+	fs.DurationVar(&m.sandboxTTL, "sandbox-ttl", 30*time.Minute, "delete a sandbox that has had no request for this long (real time, not the mock's clock); 0 keeps sandboxes until deleted")
+	fs.IntVar(&m.sandboxBooks, "sandbox-max-bookings", 1000, "allow at most `N` bookings in one sandbox (a request past it gets a 507), which with -max-sandboxes bounds their memory; 0 sets no bound")
 	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&m.dumpFixtures, "dump-fixtures", false, "print the fixtures (the seeded defaults, or -fixtures) as YAML and exit: a starting point for your own -fixtures file")
 	fs.BoolVar(&m.healthCheck, "healthcheck", false, "ask the calmock listening on -addr whether it is up (GET "+mockserver.HealthPath+") and exit 0 if it is, 1 if not: a container health check that needs no curl")
@@ -143,6 +149,9 @@ func (m *Main) check() error {
 	}
 	if m.journal < 0 || m.journal > 1_000_000 {
 		return fmt.Errorf("-journal must be between 0 (off) and 1000000, got %d", m.journal)
+	}
+	if m.maxSandboxes < 0 || m.sandboxTTL < 0 || m.sandboxBooks < 0 {
+		return fmt.Errorf("-max-sandboxes, -sandbox-ttl and -sandbox-max-bookings must be 0 or positive, got %d, %s, %d", m.maxSandboxes, m.sandboxTTL, m.sandboxBooks)
 	}
 	if m.bookings < 0 || m.bookings > 10_000_000 {
 		return fmt.Errorf("-bookings must be between 0 and 10000000, got %d", m.bookings)
@@ -227,6 +236,13 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	var handler http.Handler = srv
+	if m.maxSandboxes > 0 {
+		reg, err := mockserver.NewSandboxes(srv, mockserver.SandboxLimits{Max: m.maxSandboxes, TTL: m.sandboxTTL, MaxBookings: m.sandboxBooks})
+		if err != nil {
+			return err
+		}
+		handler = reg
+	}
 	if m.gcHeadroom > 0 && gctune.Enabled() {
 		go gctune.New(uint64(m.gcHeadroom)<<20).Run(ctx, time.Second)
 	}
@@ -279,4 +295,7 @@ func (m *Main) printBanner(base string, srv *mockserver.Server) {
 	}
 	fmt.Fprintf(m.stdout, "fixture users, API keys and event types: %s/_calmock/profile\n", base)
 	m.printAdmin(base)
+	if m.maxSandboxes > 0 {
+		fmt.Fprintf(m.stdout, "a sandbox per test (own bookings, clock, limits): curl -X POST %s%s\n", base, mockserver.SandboxesPath)
+	}
 }

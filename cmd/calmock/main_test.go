@@ -43,6 +43,8 @@ func TestMain_ParseFlags(t *testing.T) {
 		{"journal off", []string{"-journal", "0"}, ""},
 		{"negative journal", []string{"-journal", "-1"}, "-journal must be between 0 (off) and 1000000"},
 		{"clock not RFC 3339", []string{"-clock", "2026-01-05"}, `-clock must be an RFC 3339 instant at or after 1970, such as 2026-01-05T09:00:00Z, got "2026-01-05"`},
+		{"sandbox flags", []string{"-max-sandboxes", "5", "-sandbox-ttl", "1m", "-sandbox-max-bookings", "50"}, ""},
+		{"negative sandboxes", []string{"-max-sandboxes", "-1"}, "-max-sandboxes, -sandbox-ttl and -sandbox-max-bookings must be 0 or positive"},
 		{"clock before 1970", []string{"-clock", "1969-12-31T23:59:59Z"}, "-clock must be an RFC 3339 instant at or after 1970"},
 	}
 	for _, tt := range tests {
@@ -314,6 +316,47 @@ func createPlain(tb testing.TB, base string, day int) string {
 		tb.Fatalf("create: %d %v", resp.StatusCode, err)
 	}
 	return out.Data.UID
+}
+
+// TestMain_Sandboxes: the flags reach the registry: a sandbox's URL serves a mock of its
+// own, one past -max-sandboxes gets a 507, and -max-sandboxes 0 turns the endpoint off.
+func TestMain_Sandboxes(t *testing.T) {
+	base, out := MustRunMain(t, "-max-sandboxes", "1")
+	if !strings.Contains(out.String(), "curl -X POST "+base+"/_calmock/sandboxes") {
+		t.Errorf("banner does not show sandboxes:\n%s", out)
+	}
+	post := func(base string) (int, string) {
+		resp, err := http.Post(base+"/_calmock/sandboxes", "application/json", strings.NewReader(`{"seed": 5}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Data struct{ URL string } `json:"data"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, body.Data.URL
+	}
+	code, url := post(base)
+	if code != http.StatusCreated || !strings.HasPrefix(url, base+"/_calmock/sandboxes/") {
+		t.Fatalf("create: %d %q", code, url)
+	}
+	uid := createPlain(t, url, 1)
+	if code, _ := get(t, url+"/v2/bookings/"+uid); code != http.StatusOK {
+		t.Errorf("the sandbox does not find its booking: %d", code)
+	}
+	if code, _ := get(t, base+"/v2/bookings/"+uid); code != http.StatusNotFound {
+		t.Errorf("the default mock finds the sandbox's booking: %d", code)
+	}
+	if code, _ := post(base); code != http.StatusInsufficientStorage {
+		t.Errorf("past -max-sandboxes: %d, want 507", code)
+	}
+	off, _ := MustRunMain(t, "-max-sandboxes", "0")
+	if code, _ := post(off); code != http.StatusNotFound {
+		t.Errorf("-max-sandboxes 0: %d, want 404", code)
+	}
 }
 
 // TestMain_DataSurvivesRestart: with -data, a booking created before a restart is there
