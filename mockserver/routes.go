@@ -93,6 +93,8 @@ func (s *Server) routes() *mux.Router {
 	r.HandleFunc(ResetPath, s.requireAdmin(s.handleReset)).Methods(http.MethodPost)
 	r.HandleFunc(ClockPath, s.handleClockGet).Methods(http.MethodGet)
 	r.HandleFunc(ClockPath, s.requireAdmin(s.handleClockPost)).Methods(http.MethodPost)
+	r.HandleFunc(WebhookDeliveriesPath, s.handleWebhookDeliveries).Methods(http.MethodGet)
+	r.HandleFunc(WebhookDeliveriesPath, s.requireAdmin(s.handleWebhookDeliveriesDelete)).Methods(http.MethodDelete)
 	return r
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/calmock/calmock/fixtures"
 	"github.com/calmock/calmock/internal/clock"
 	"github.com/calmock/calmock/openapi"
+	"github.com/calmock/calmock/webhook"
 )
 
 // Config configures a Server. The zero value is usable: default fixtures from seed 0, the
@@ -58,6 +59,12 @@ type Config struct {
 	// Spec is the OpenAPI document served at /_calmock/openapi. Nil means the embedded one,
 	// loaded on first request so that start-up stays fast.
 	Spec *openapi.Document
+	// Webhooks are the webhook subscriptions whose deliveries the server makes for booking
+	// transitions (issue 18; cmd/calmock's -webhook). None means no webhook is sent.
+	Webhooks []webhook.Subscription
+	// WebhookDelivery tunes the server's webhook Dispatcher: Allow (nil: loopback only),
+	// Logf (one line per attempt), retries and timeouts. Server.Close stops it.
+	WebhookDelivery webhook.Config
 }
 
 // Server is the mock. It is an http.Handler; the caller owns the listener.
@@ -78,6 +85,10 @@ type Server struct {
 	reqIDs     *requestIDs
 	// tables are the route tables of the versions served (routes.go, versionTables).
 	tables []versionTable
+
+	// dispatcher delivers the webhooks of webhooks (webhooks.go).
+	dispatcher *webhook.Dispatcher
+	webhooks   []webhook.Subscription
 
 	specOnce sync.Once
 	spec     *openapi.Document
@@ -146,6 +157,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit, clk)
 	}
+	s.setupWebhooks(cfg)
 	s.tables = s.versionTables()
 	s.router = s.routes()
 	return s, nil
