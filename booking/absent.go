@@ -15,7 +15,7 @@ const MsgMarkAbsentForbidden = "Failed to update no-show status"
 // 5xx, so it keeps the text and says 403, as the behaviour notes suggest.)
 func (s *Service) MarkAbsent(ctx context.Context, caller User, uid string, in MarkAbsentInput) (Result, error) {
 	var res Result
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, ActionMarkAbsent, in.Attendees, func(tx Tx) error {
 		now := s.clock.Now()
 		b, ok := tx.Get(uid)
 		if !ok {

@@ -29,7 +29,7 @@ const (
 func (s *Service) Cancel(ctx context.Context, caller *User, uid string, in CancelInput) (Result, error) {
 	var res Result
 	var after error // an error reported after the cancellation was committed (QUIRK below)
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, ActionCancel, nil, func(tx Tx) error {
 		now := s.clock.Now()
 		b, ok := tx.Get(uid)
 		if !ok {

@@ -30,7 +30,7 @@ func (s *Service) decide(ctx context.Context, caller User, uid string, action Ac
 		return Decline(b, reason, now)
 	}
 	var res Result
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, action, nil, func(tx Tx) error {
 		now := s.clock.Now()
 		b, ok := tx.Get(uid)
 		if !ok {

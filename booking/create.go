@@ -69,7 +69,7 @@ func (s *Service) Create(ctx context.Context, caller *User, in CreateInput) (Res
 	responses := createResponses(in, et, recurring, booker, loc)
 
 	var res Result
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = s.update(ctx, ActionCreate, nil, func(tx Tx) error {
 		now := s.clock.Now()
 		if start.Before(now) {
 			return Errorf(EINVALID, msgPast)

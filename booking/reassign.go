@@ -17,7 +17,7 @@ const msgNoOtherHost = "Can't reassign the booking because no other host is avai
 // (which is also the answer for bookings that are not round robin).
 func (s *Service) Reassign(ctx context.Context, caller User, uid string) (Reassignment, error) {
 	var res Reassignment
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, ActionReassign, nil, func(tx Tx) error {
 		now := s.clock.Now()
 		b, ok := tx.Get(uid)
 		if !ok {
@@ -50,7 +50,7 @@ func (s *Service) Reassign(ctx context.Context, caller User, uid string) (Reassi
 // round-robin host of the booking's event type.
 func (s *Service) ReassignTo(ctx context.Context, caller User, uid string, userID int, reason string) (Reassignment, error) {
 	var res Reassignment
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, ActionReassign, nil, func(tx Tx) error {
 		now := s.clock.Now()
 		b, ok := tx.Get(uid)
 		if !ok {

@@ -18,7 +18,7 @@ import (
 // the attendee already holds a seat there).
 func (s *Service) Reschedule(ctx context.Context, caller *User, uid string, in RescheduleInput) (Result, error) {
 	var res Result
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, ActionReschedule, nil, func(tx Tx) error {
 		now := s.clock.Now()
 		old, ok := tx.Get(uid)
 		if !ok {

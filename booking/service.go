@@ -15,6 +15,8 @@ type Service struct {
 	catalog Catalog
 	clock   Clock
 	ids     IDs
+	// observer, when set, is told of every committed change (SetObserver).
+	observer Observer
 }
 
 // NewService returns a Service. All four dependencies are required.

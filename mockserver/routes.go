@@ -95,6 +95,8 @@ func (s *Server) routes() *routeSet {
 	r.HandleFunc(BookingsAdminPath+"/{uid}", s.requireAdmin(s.handleStatePut)).Methods(http.MethodPut)
 	r.HandleFunc(JournalPath, s.requireAdmin(s.handleJournalGet)).Methods(http.MethodGet)
 	r.HandleFunc(JournalPath, s.requireAdmin(s.handleJournalDelete)).Methods(http.MethodDelete)
+	r.HandleFunc(WebhookDeliveriesPath, s.handleWebhookDeliveries).Methods(http.MethodGet)
+	r.HandleFunc(WebhookDeliveriesPath, s.requireAdmin(s.handleWebhookDeliveriesDelete)).Methods(http.MethodDelete)
 	return r
 }
 

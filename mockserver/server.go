@@ -20,6 +20,7 @@ import (
 	"github.com/calmock/calmock/fixtures"
 	"github.com/calmock/calmock/internal/clock"
 	"github.com/calmock/calmock/openapi"
+	"github.com/calmock/calmock/webhook"
 )
 
 // Config configures a Server. The zero value is usable: default fixtures from seed 0, the
@@ -64,6 +65,12 @@ type Config struct {
 	// journal is off) once it is answered, on the request's goroutine: -verbose prints it.
 	// Its verdicts are computed then, which costs; leave it nil under load.
 	OnRequest func(JournalEntry)
+	// Webhooks are the webhook subscriptions whose deliveries the server makes for booking
+	// transitions (issue 18; cmd/calmock's -webhook). None means no webhook is sent.
+	Webhooks []webhook.Subscription
+	// WebhookDelivery tunes the server's webhook Dispatcher: Allow (nil: loopback only),
+	// Logf (one line per attempt), retries and timeouts. Server.Close stops it.
+	WebhookDelivery webhook.Config
 }
 
 // Server is the mock. It is an http.Handler; the caller owns the listener.
@@ -94,6 +101,9 @@ type Server struct {
 	// router dispatches to them.
 	handlers *routeSet
 
+	// dispatcher delivers the webhooks of webhooks (webhooks.go).
+	dispatcher *webhook.Dispatcher
+	webhooks   []webhook.Subscription
 	// cfg is what the server was built with; sandboxes made from it start from it.
 	cfg Config
 	// sandbox: the server was made by NewSandbox.
@@ -189,6 +199,7 @@ func build(cfg Config, w *world, store booking.Store, clk *clock.Clock, initial 
 		s.limiter = newRateLimiter(cfg.RateLimit, clk)
 	}
 	s.journal = newJournal(cfg.JournalSize, cfg.OnRequest, s.document)
+	s.setupWebhooks(cfg)
 	s.tables = s.versionTables()
 	s.handlers = s.routes()
 	return s

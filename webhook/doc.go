@@ -8,7 +8,7 @@
 // §10 of the behaviour notes and, where they are silent, from Cal.com's source, cited where
 // used.
 //
-// # Wiring (not done yet)
+// # Wiring (2 and 3 done for Config.Webhooks; 1 pending)
 //
 // The mock wires it in three places:
 //
@@ -31,4 +31,8 @@
 //     and Enqueues each Job on the mock's Dispatcher; it never waits for the network, so
 //     the API call is not slowed by it. An admin endpoint lists Dispatcher.Deliveries;
 //     -verbose sets Config.Logf; Close on shutdown.
+//
+// Done: booking.Service.SetObserver reports booking.Change values (recorded from each
+// transaction's Puts) and mockserver/webhooks.go turns them into Transitions, plans and
+// enqueues; subscriptions come from mockserver.Config.Webhooks (cmd/calmock -webhook).
 package webhook

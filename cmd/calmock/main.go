@@ -92,6 +92,7 @@ type Main struct {
 	showVersion  bool
 	dumpFixtures bool
 	healthCheck  bool
+	webhooks     webhookFlags
 
 	stdout, stderr io.Writer
 	// Addr is the address actually listened on, set once Run is serving (useful with port 0).
@@ -119,11 +120,12 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&m.gcHeadroom, "gc-headroom", 16, "let the heap grow by at least this many `MB` between garbage collections (fewer collections under load, so steadier latency; above it the heap may double up to 64 MB live, and grow by half past that); 0, or a GOGC environment variable, leaves the Go default")
 	fs.StringVar(&m.clockAt, "clock", "", "start the mock's clock frozen at this RFC 3339 `instant` and date the default fixtures from it, so the same seed gives the same bytes on any day (move it with POST "+mockserver.ClockPath+")")
 	fs.StringVar(&m.adminToken, "admin-token", "", "require 'Authorization: Bearer `token`' on the /_calmock endpoints that change state (reset, clock, faults, bookings, sandboxes) and on the journal; profile, openapi, health and the other GETs stay open")
-	fs.BoolVar(&m.verbose, "verbose", false, "print one line per request to stderr, from its journal entry: method, path, status, duration, operation, masked API key and spec violations")
+	fs.BoolVar(&m.verbose, "verbose", false, "print one line per request to stderr, from its journal entry (method, path, status, duration, operation, masked API key and spec violations), and one per webhook delivery attempt")
 	fs.IntVar(&m.journal, "journal", mockserver.DefaultJournalSize, "keep the last `N` requests at GET "+mockserver.JournalPath+" (headers with secrets masked, bodies up to 8 KiB, spec verdicts); 0 turns the journal off")
 	fs.IntVar(&m.maxSandboxes, "max-sandboxes", 100, "allow at most `N` sandboxes at once (POST "+mockserver.SandboxesPath+": a mock of its own under a base URL, for tests in parallel; past N a create gets a 507); 0 turns sandboxes off")
 	fs.DurationVar(&m.sandboxTTL, "sandbox-ttl", 30*time.Minute, "delete a sandbox that has had no request for this long (real time, not the mock's clock); 0 keeps sandboxes until deleted")
 	fs.IntVar(&m.sandboxBooks, "sandbox-max-bookings", 1000, "allow at most `N` bookings in one sandbox (a request past it gets a 507), which with -max-sandboxes bounds their memory; 0 sets no bound")
+	m.webhooks.define(fs)
 	fs.BoolVar(&m.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&m.dumpFixtures, "dump-fixtures", false, "print the fixtures (the seeded defaults, or -fixtures) as YAML and exit: a starting point for your own -fixtures file")
 	fs.BoolVar(&m.healthCheck, "healthcheck", false, "ask the calmock listening on -addr whether it is up (GET "+mockserver.HealthPath+") and exit 0 if it is, 1 if not: a container health check that needs no curl")
@@ -166,7 +168,7 @@ func (m *Main) check() error {
 	if _, _, err := net.SplitHostPort(m.addr); err != nil {
 		return fmt.Errorf("-addr %q: %w", m.addr, err)
 	}
-	return nil
+	return m.webhooks.check()
 }
 
 // DumpFixtures writes the fixture set the server would start with, as YAML, to stdout. now
@@ -231,6 +233,9 @@ func (m *Main) Run(ctx context.Context) error {
 		defer store.Close()
 		cfg.Store = store
 	}
+	if err := m.webhooks.configure(&cfg, log, m.verbose, m.loadFixtures); err != nil {
+		return err
+	}
 	srv, err := mockserver.New(cfg)
 	if err != nil {
 		return err
@@ -280,7 +285,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+	// Then the webhook deliveries still queued get the rest of the grace period.
+	if err := errors.Join(httpSrv.Shutdown(shutdownCtx), srv.Close(shutdownCtx)); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	fmt.Fprintln(m.stdout, "calmock: stopped")

@@ -1,0 +1,69 @@
+package mockserver
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/calmock/calmock/booking"
+	"github.com/calmock/calmock/webhook"
+)
+
+// WebhookDeliveriesPath lists the webhook deliveries (GET) and forgets the finished ones
+// (DELETE, an admin change).
+const WebhookDeliveriesPath = "/_calmock/webhooks/deliveries"
+
+// setupWebhooks makes the server's Dispatcher and, when there are subscriptions, observes
+// the Service's committed changes (issue 18). Subscriptions come from Config.Webhooks only
+// for now (cmd/calmock's -webhook); the /v2/webhooks endpoints will manage them in the store.
+func (s *Server) setupWebhooks(cfg Config) {
+	s.dispatcher = webhook.NewDispatcher(cfg.WebhookDelivery)
+	s.webhooks = make([]webhook.Subscription, len(cfg.Webhooks))
+	for i, sub := range cfg.Webhooks {
+		s.webhooks[i] = sub.Clone()
+	}
+	if len(s.webhooks) > 0 {
+		s.service.SetObserver(s.observeChanges)
+	}
+}
+
+// observeChanges plans the webhooks of each change and enqueues them. It runs inside the
+// API call, after the commit, and never waits for the network: Enqueue only queues (and a
+// full queue records the delivery as failed rather than slowing the API down).
+func (s *Server) observeChanges(changes []booking.Change) {
+	now := s.clock.Now()
+	for _, c := range changes {
+		t := webhook.Transition{Action: c.Action, Before: c.Before, After: c.After, NoShow: c.NoShow}
+		for _, job := range webhook.Plan(t, s.catalog, s.webhooks, now, webhook.Options{}) {
+			if _, err := s.dispatcher.Enqueue(job); err != nil {
+				s.log.Warn("webhook not queued", "subscription", job.Subscription.ID, "trigger", job.Trigger, "err", err)
+			}
+		}
+	}
+}
+
+// Webhooks returns the server's webhook Dispatcher: its Deliveries, and Next to wait for one
+// in a test.
+func (s *Server) Webhooks() *webhook.Dispatcher { return s.dispatcher }
+
+// Close stops the webhook Dispatcher: it waits until the queued deliveries are done or ctx
+// is done, then abandons the rest. Call it when the server stops serving.
+func (s *Server) Close(ctx context.Context) error {
+	return s.dispatcher.Close(ctx)
+}
+
+// handleWebhookDeliveries serves GET /_calmock/webhooks/deliveries: every kept delivery,
+// oldest first, with its subscription, trigger, target, last status code, attempts, last
+// error, body and headers.
+func (s *Server) handleWebhookDeliveries(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, struct {
+		Status string             `json:"status"`
+		Data   []webhook.Delivery `json:"data"`
+	}{"success", s.dispatcher.Deliveries()})
+}
+
+// handleWebhookDeliveriesDelete serves DELETE /_calmock/webhooks/deliveries: it forgets the
+// finished deliveries (those under way are kept) and answers with what is left.
+func (s *Server) handleWebhookDeliveriesDelete(w http.ResponseWriter, r *http.Request) {
+	s.dispatcher.Reset()
+	s.handleWebhookDeliveries(w, r)
+}
