@@ -55,7 +55,12 @@ func putBookingOuts(p *[]bookingOut) {
 
 // handleBookingCreate handles POST /v2/bookings (regular, recurring, seated, instant).
 func (s *Server) handleBookingCreate(c *call) error {
-	in, err := decodeCreate(c.body)
+	return s.createWith(c, decodeCreate)
+}
+
+// createWith is a create whose body decode decodes (each version has its own).
+func (s *Server) createWith(c *call, decode func(map[string]any) (booking.CreateInput, error)) error {
+	in, err := decode(c.body)
 	if err != nil {
 		return err
 	}
@@ -66,7 +71,7 @@ func (s *Server) handleBookingCreate(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusCreated, s.resultData(res))
+	writeData(c.w, http.StatusCreated, s.resultData(c, res))
 	return nil
 }
 
@@ -77,7 +82,7 @@ func (s *Server) handleBookingGet(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 
@@ -87,7 +92,7 @@ func (s *Server) handleBookingGetBySeat(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 
@@ -128,7 +133,7 @@ func (s *Server) handleBookingReschedule(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusCreated, s.resultData(res))
+	writeData(c.w, http.StatusCreated, s.resultData(c, res))
 	return nil
 }
 
@@ -142,7 +147,7 @@ func (s *Server) handleBookingCancel(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 
@@ -156,7 +161,7 @@ func (s *Server) handleBookingMarkAbsent(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 
@@ -203,7 +208,7 @@ func (s *Server) handleBookingConfirm(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 
@@ -217,7 +222,7 @@ func (s *Server) handleBookingDecline(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 
