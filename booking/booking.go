@@ -177,7 +177,13 @@ type Booking struct {
 	Start time.Time `json:"start" yaml:"start"`
 	End   time.Time `json:"end" yaml:"end"`
 
-	Attendees              []Attendee     `json:"attendees" yaml:"attendees"`
+	Attendees []Attendee `json:"attendees" yaml:"attendees"`
+	// CancelledSeats are the attendees a seated booking held when its host cancelled it
+	// whole (or requested a reschedule): Attendees is then empty, as cal-api-version
+	// 2024-08-13 shows it, and 2026-02-25 shows these to privileged callers
+	// (KeepCancelledSeats). Kept apart so that the former attendees do not find the booking
+	// through the attendee index.
+	CancelledSeats         []Attendee     `json:"cancelledSeats,omitempty" yaml:"cancelledSeats,omitempty"`
 	Guests                 []string       `json:"guests,omitempty" yaml:"guests,omitempty,flow"`
 	Location               string         `json:"location,omitempty" yaml:"location,omitempty"`
 	Metadata               map[string]any `json:"metadata,omitempty" yaml:"metadata,omitempty"`
@@ -268,6 +274,14 @@ func (b Booking) cloneInto(attendees []Attendee) Booking {
 			a.SeatResponses = cloneMap(a.SeatResponses)
 			a.SeatMetadata = cloneMap(a.SeatMetadata)
 			c.Attendees[i] = a
+		}
+	}
+	if b.CancelledSeats != nil {
+		c.CancelledSeats = make([]Attendee, len(b.CancelledSeats))
+		for i, a := range b.CancelledSeats {
+			a.SeatResponses = cloneMap(a.SeatResponses)
+			a.SeatMetadata = cloneMap(a.SeatMetadata)
+			c.CancelledSeats[i] = a
 		}
 	}
 	c.Guests = cloneSlice(b.Guests)

@@ -72,7 +72,7 @@ func (s *Service) Cancel(ctx context.Context, caller *User, uid string, in Cance
 			return err
 		}
 		if et.IsSeated() {
-			c.Attendees = []Attendee{} // the host cancels everyone: seats are deleted
+			cancelSeats(&c)
 		}
 		tx.Put(c)
 		res = Result{Bookings: []Booking{c}}
@@ -91,6 +91,16 @@ func (s *Service) Cancel(ctx context.Context, caller *User, uid string, in Cance
 		return Result{}, after
 	}
 	return s.seenBy(caller, res), nil
+}
+
+// cancelSeats empties the seats of a seated booking its host cancels whole: the attendees
+// leave Attendees (2024-08-13 shows a cancelled seated booking without them) and are kept in
+// CancelledSeats, which 2026-02-25 shows to privileged callers (KeepCancelledSeats).
+func cancelSeats(b *Booking) {
+	if len(b.Attendees) > 0 {
+		b.CancelledSeats = b.Attendees
+	}
+	b.Attendees = []Attendee{}
 }
 
 func (s *Service) cancelOptions(caller *User, b Booking, et EventType, reason string) CancelOptions {

@@ -34,6 +34,7 @@ func (s *Service) Create(ctx context.Context, caller *User, in CreateInput) (Res
 	if err != nil {
 		return Result{}, err
 	}
+	in.Overrides = in.Overrides.For(caller, et)
 	if in.Instant && !et.IsTeam() {
 		return Result{}, Errorf(EINVALID, msgInstantTeamOnly)
 	}
@@ -71,7 +72,7 @@ func (s *Service) Create(ctx context.Context, caller *User, in CreateInput) (Res
 	var res Result
 	err = s.update(ctx, ActionCreate, nil, func(tx Tx) error {
 		now := s.clock.Now()
-		if start.Before(now) {
+		if start.Before(now) && !in.Overrides.AllowBookingOutOfBounds {
 			return Errorf(EINVALID, msgPast)
 		}
 		if et.IsSeated() && !in.Instant {
@@ -85,7 +86,7 @@ func (s *Service) Create(ctx context.Context, caller *User, in CreateInput) (Res
 		if in.Instant {
 			title = "Instant Meeting with " + booker.Name
 		} else {
-			h, others, err := s.pickHosts(tx, et, slots, nil)
+			h, others, err := s.pickHosts(tx, et, slots, nil, in.Overrides.AllowConflicts)
 			if err != nil {
 				return err
 			}
@@ -106,7 +107,7 @@ func (s *Service) Create(ctx context.Context, caller *User, in CreateInput) (Res
 			if in.Instant {
 				b.Location = calVideoURL(b.UID)
 			}
-			b, err := Create(b, status, now)
+			b, err := create(b, status, now, in.Overrides.AllowBookingOutOfBounds)
 			if err != nil {
 				return err
 			}
@@ -119,6 +120,17 @@ func (s *Service) Create(ctx context.Context, caller *User, in CreateInput) (Res
 		return Result{}, err
 	}
 	return s.seenBy(caller, res), nil
+}
+
+// For returns the overrides caller may use on et: all of them for an authenticated host (or
+// the owner) of the event type, none for anyone else, whose switches are silently ignored
+// rather than refused (changes-2026 §2.1.3: "If the caller is not an authenticated host of
+// the event type, both are silently ignored"; allowConflicts follows the same host rule).
+func (o CreateOverrides) For(caller *User, et EventType) CreateOverrides {
+	if caller == nil || caller.ID == 0 || !slices.Contains(hostsOf(et), caller.ID) {
+		return CreateOverrides{}
+	}
+	return o
 }
 
 // resolveEventType finds the event type the create body names (§5.1.5 texts). eventTypeId
@@ -363,17 +375,18 @@ func (s *Service) newBooking(tx Tx, et EventType, hostID int, title string, sl s
 
 // pickHosts chooses the organizer of a booking of et over slots, checking availability
 // (no accepted/pending booking of the organizer overlapping; the bookings in except are
-// ignored). Personal: the owner. Round robin: the first host in HostIDs order that is free in
+// ignored; ignoreBusy, a host's allowConflicts, skips the check). Personal: the owner.
+// Round robin: the first host in HostIDs order that is free in
 // every slot (deterministic on purpose; Cal.com weighs by past bookings, which the mock does
 // not model). Collective and other team event types: the first host organises, every host
 // must be free, and the other hosts are returned as extra attendees.
-func (s *Service) pickHosts(tx Tx, et EventType, slots []slot, except map[string]bool) (User, []Attendee, error) {
+func (s *Service) pickHosts(tx Tx, et EventType, slots []slot, except map[string]bool, ignoreBusy bool) (User, []Attendee, error) {
 	if !et.IsTeam() {
 		u, ok := s.catalog.UserByID(et.OwnerID)
 		if !ok {
 			return User{}, nil, Errorf(EINTERNAL, "booking: event type %d has unknown owner %d", et.ID, et.OwnerID)
 		}
-		if !allFree(tx, u.ID, slots, except) {
+		if !ignoreBusy && !allFree(tx, u.ID, slots, except) {
 			return User{}, nil, Errorf(EINVALID, msgUserNotAvailable)
 		}
 		return u, nil, nil
@@ -381,7 +394,7 @@ func (s *Service) pickHosts(tx Tx, et EventType, slots []slot, except map[string
 	if et.SchedulingType == SchedulingRoundRobin {
 		for _, id := range et.HostIDs {
 			u, ok := s.catalog.UserByID(id)
-			if ok && allFree(tx, id, slots, except) {
+			if ok && (ignoreBusy || allFree(tx, id, slots, except)) {
 				return u, nil, nil
 			}
 		}
@@ -394,7 +407,7 @@ func (s *Service) pickHosts(tx Tx, et EventType, slots []slot, except map[string
 	var extra []Attendee
 	for i, id := range et.HostIDs {
 		u, ok := s.catalog.UserByID(id)
-		if !ok || !allFree(tx, id, slots, except) {
+		if !ok || !ignoreBusy && !allFree(tx, id, slots, except) {
 			return User{}, nil, Errorf(EINVALID, msgHostsNotAvailable)
 		}
 		if i == 0 {
@@ -434,14 +447,14 @@ func (s *Service) bookSeat(tx Tx, et EventType, sl slot, booker Attendee, in Cre
 		tx.Put(b)
 		return Result{Bookings: []Booking{b}, SeatUID: seat.SeatUID}, nil
 	}
-	host, _, err := s.pickHosts(tx, et, []slot{sl}, nil)
+	host, _, err := s.pickHosts(tx, et, []slot{sl}, nil, in.Overrides.AllowConflicts)
 	if err != nil {
 		return Result{}, err
 	}
 	in.Guests = nil // seats hold one attendee each
 	b := s.newBooking(tx, et, host.ID, eventTitle(s.catalog, et, host, booker.Name), sl, booker, in, responses, loc)
 	b.Attendees = []Attendee{seat}
-	b, err = Create(b, CreateStatus(et, false), now)
+	b, err = create(b, CreateStatus(et, false), now, in.Overrides.AllowBookingOutOfBounds)
 	if err != nil {
 		return Result{}, err
 	}

@@ -55,7 +55,7 @@ func (s *Service) Reschedule(ctx context.Context, caller *User, uid string, in R
 		title := old.Title
 		if et.SchedulingType == SchedulingRoundRobin && hostBusy(tx, hostID, sl.start, sl.end, except) {
 			// Round robin: another free host may take the new slot.
-			h, _, err := s.pickHosts(tx, et, []slot{sl}, except)
+			h, _, err := s.pickHosts(tx, et, []slot{sl}, except, false)
 			if err != nil {
 				return err
 			}

@@ -76,6 +76,23 @@ type CreateInput struct {
 	LengthInMinutes        *int
 	RecurrenceCount        *int
 	Instant                bool
+	// Overrides are the host-only switches of cal-api-version 2026-02-25's create body;
+	// the Service honours them only for a host of the event type (CreateOverrides.For).
+	Overrides CreateOverrides
+}
+
+// CreateOverrides are switches a host may send to book past the rules a booker must
+// follow (changes-2026 §2.1.3: allowConflicts, allowBookingOutOfBounds, skipBookingLimits).
+type CreateOverrides struct {
+	// AllowConflicts books the host even where they already have a booking.
+	AllowConflicts bool
+	// AllowBookingOutOfBounds skips Cal.com's validateBookingTimeIsNotOutOfBounds: the
+	// minimum notice, the booking window and the start in the past. The mock models only
+	// the last (the event types have no notice or window).
+	AllowBookingOutOfBounds bool
+	// SkipBookingLimits skips the event type's booking and duration limits, which the mock
+	// does not model: it is accepted and changes nothing.
+	SkipBookingLimits bool
 }
 
 // RescheduleInput is a validated reschedule body. SeatUID set means a seated reschedule.

@@ -22,10 +22,13 @@ const (
 	ActionReschedule Action = "reschedule"
 	ActionMarkAbsent Action = "markAbsent"
 	ActionReassign   Action = "reassign"
+	// ActionRequestReschedule is cal-api-version 2026-02-25's request-reschedule: the
+	// booking is cancelled and the attendee asked to book again.
+	ActionRequestReschedule Action = "requestReschedule"
 )
 
 // Actions lists every action, in a stable order.
-var Actions = []Action{ActionCreate, ActionConfirm, ActionDecline, ActionCancel, ActionReschedule, ActionMarkAbsent, ActionReassign}
+var Actions = []Action{ActionCreate, ActionConfirm, ActionDecline, ActionCancel, ActionReschedule, ActionMarkAbsent, ActionReassign, ActionRequestReschedule}
 
 // StatusNone is the status of a booking that does not exist yet: the only one create starts from.
 const StatusNone Status = ""
@@ -44,6 +47,8 @@ var Transitions = map[Status]map[Action]Status{
 		ActionReschedule: StatusCancelled,
 		ActionMarkAbsent: StatusAccepted,
 		ActionReassign:   StatusAccepted,
+
+		ActionRequestReschedule: StatusCancelled,
 	},
 	StatusPending: {
 		ActionConfirm:    StatusAccepted,
@@ -52,6 +57,8 @@ var Transitions = map[Status]map[Action]Status{
 		ActionReschedule: StatusCancelled,
 		ActionMarkAbsent: StatusPending,
 		ActionReassign:   StatusPending,
+
+		ActionRequestReschedule: StatusCancelled,
 	},
 	// QUIRK (§5.11, §5.12): Cal.com's confirm handler refuses only bookings that are already
 	// accepted, so a cancelled booking can be confirmed (→ accepted) or declined (→ rejected).
@@ -76,6 +83,8 @@ var Transitions = map[Status]map[Action]Status{
 		ActionCancel:     StatusCancelled,
 		ActionMarkAbsent: StatusAwaitingHost,
 		ActionReassign:   StatusAwaitingHost,
+
+		ActionRequestReschedule: StatusCancelled,
 	},
 }
 
@@ -94,6 +103,9 @@ const (
 	msgAlreadyEnded       = "Cannot cancel a booking that has already ended"
 	msgCancellingDisabled = "This event type does not allow cancellations"
 	msgPast               = "Attempting to book a meeting in the past."
+	// msgRequestRescheduleRefused is the tRPC handler's text (requestReschedule.handler.ts:
+	// status CANCELLED or REJECTED → BAD_REQUEST); clients see envelope C's generic text.
+	msgRequestRescheduleRefused = "Cannot request reschedule for cancelled or rejected booking"
 )
 
 // Refusal returns the error Cal.com answers when action is applied to b and the status
@@ -112,6 +124,10 @@ func Refusal(b Booking, action Action) *Error {
 	case ActionCancel:
 		if b.Status == StatusCancelled {
 			return Errorf(EINVALID, "Can't cancel booking with uid=%s because it has been cancelled already. Please provide uid of a booking that is not cancelled.", b.UID)
+		}
+	case ActionRequestReschedule:
+		if b.Status == StatusCancelled || b.Status == StatusRejected {
+			return TRPCError(EINVALID, msgRequestRescheduleRefused)
 		}
 	case ActionReschedule:
 		switch b.Status {
@@ -144,10 +160,16 @@ func CreateStatus(et EventType, instant bool) Status {
 // Create turns b (status StatusNone) into a new booking in status st, stamped at now. It
 // refuses a start in the past.
 func Create(b Booking, st Status, now time.Time) (Booking, error) {
+	return create(b, st, now, false)
+}
+
+// create is Create; outOfBounds (a host's allowBookingOutOfBounds) lets a start in the past
+// through.
+func create(b Booking, st Status, now time.Time, outOfBounds bool) (Booking, error) {
 	if e := Refusal(b, ActionCreate); e != nil {
 		return b, e
 	}
-	if b.Start.Before(now) {
+	if b.Start.Before(now) && !outOfBounds {
 		return b, Errorf(EINVALID, msgPast)
 	}
 	b.Status = st
@@ -223,6 +245,27 @@ func RescheduleFrom(b Booking, newUID string, now time.Time) (Booking, error) {
 	b.Rescheduled = true
 	b.RescheduledToUID = newUID
 	b.CancellationReason = nil
+	b.UpdatedAt = now
+	return b, nil
+}
+
+// RequestReschedule cancels b at its organizer's request so that the attendee books again
+// (cal.com requestReschedule.handler.ts: status CANCELLED, rescheduled true,
+// cancellationReason the request's rescheduleReason, cancelledBy the caller's email). No
+// time check: a booking that has ended can be asked to reschedule too.
+func RequestReschedule(b Booking, reason, by string, now time.Time) (Booking, error) {
+	if e := Refusal(b, ActionRequestReschedule); e != nil {
+		return b, e
+	}
+	b.Status = StatusCancelled
+	b.Rescheduled = true
+	b.CancellationReason = nil
+	if reason != "" {
+		b.CancellationReason = &reason
+	}
+	if by != "" {
+		b.CancelledByEmail = &by
+	}
 	b.UpdatedAt = now
 	return b, nil
 }

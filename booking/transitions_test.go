@@ -37,64 +37,71 @@ const (
 	msgRescheduleCanc = "Can't reschedule booking with uid=u1 because it has been cancelled. Please provide uid of a booking that is not cancelled."
 	msgNoOriginal     = "Could not find original booking"
 	msgCreateExisting = "booking: create applies only to a booking that does not exist yet"
+	msgRequestRefused = "Cannot request reschedule for cancelled or rejected booking"
 )
 
 // transitionTable is the expected status machine, written out independently of
 // booking.Transitions: every (status, action) pair.
 var transitionTable = map[booking.Status]map[booking.Action]outcome{
 	booking.StatusNone: {
-		booking.ActionCreate:     ok(booking.StatusAccepted),
-		booking.ActionConfirm:    internal(booking.ActionConfirm, booking.StatusNone),
-		booking.ActionDecline:    internal(booking.ActionDecline, booking.StatusNone),
-		booking.ActionCancel:     internal(booking.ActionCancel, booking.StatusNone),
-		booking.ActionReschedule: internal(booking.ActionReschedule, booking.StatusNone),
-		booking.ActionMarkAbsent: internal(booking.ActionMarkAbsent, booking.StatusNone),
-		booking.ActionReassign:   internal(booking.ActionReassign, booking.StatusNone),
+		booking.ActionCreate:            ok(booking.StatusAccepted),
+		booking.ActionConfirm:           internal(booking.ActionConfirm, booking.StatusNone),
+		booking.ActionDecline:           internal(booking.ActionDecline, booking.StatusNone),
+		booking.ActionCancel:            internal(booking.ActionCancel, booking.StatusNone),
+		booking.ActionReschedule:        internal(booking.ActionReschedule, booking.StatusNone),
+		booking.ActionMarkAbsent:        internal(booking.ActionMarkAbsent, booking.StatusNone),
+		booking.ActionReassign:          internal(booking.ActionReassign, booking.StatusNone),
+		booking.ActionRequestReschedule: internal(booking.ActionRequestReschedule, booking.StatusNone),
 	},
 	booking.StatusAccepted: {
-		booking.ActionCreate:     outcome{code: booking.EINTERNAL, msg: msgCreateExisting},
-		booking.ActionConfirm:    refusedTRPC(booking.EINVALID, "Booking already confirmed"),
-		booking.ActionDecline:    refusedTRPC(booking.EINVALID, "Booking already confirmed"),
-		booking.ActionCancel:     ok(booking.StatusCancelled),
-		booking.ActionReschedule: ok(booking.StatusCancelled),
-		booking.ActionMarkAbsent: ok(booking.StatusAccepted),
-		booking.ActionReassign:   ok(booking.StatusAccepted),
+		booking.ActionCreate:            outcome{code: booking.EINTERNAL, msg: msgCreateExisting},
+		booking.ActionConfirm:           refusedTRPC(booking.EINVALID, "Booking already confirmed"),
+		booking.ActionDecline:           refusedTRPC(booking.EINVALID, "Booking already confirmed"),
+		booking.ActionCancel:            ok(booking.StatusCancelled),
+		booking.ActionReschedule:        ok(booking.StatusCancelled),
+		booking.ActionMarkAbsent:        ok(booking.StatusAccepted),
+		booking.ActionReassign:          ok(booking.StatusAccepted),
+		booking.ActionRequestReschedule: ok(booking.StatusCancelled),
 	},
 	booking.StatusPending: {
-		booking.ActionCreate:     outcome{code: booking.EINTERNAL, msg: msgCreateExisting},
-		booking.ActionConfirm:    ok(booking.StatusAccepted),
-		booking.ActionDecline:    ok(booking.StatusRejected),
-		booking.ActionCancel:     ok(booking.StatusCancelled),
-		booking.ActionReschedule: ok(booking.StatusCancelled),
-		booking.ActionMarkAbsent: ok(booking.StatusPending),
-		booking.ActionReassign:   ok(booking.StatusPending),
+		booking.ActionCreate:            outcome{code: booking.EINTERNAL, msg: msgCreateExisting},
+		booking.ActionConfirm:           ok(booking.StatusAccepted),
+		booking.ActionDecline:           ok(booking.StatusRejected),
+		booking.ActionCancel:            ok(booking.StatusCancelled),
+		booking.ActionReschedule:        ok(booking.StatusCancelled),
+		booking.ActionMarkAbsent:        ok(booking.StatusPending),
+		booking.ActionReassign:          ok(booking.StatusPending),
+		booking.ActionRequestReschedule: ok(booking.StatusCancelled),
 	},
 	booking.StatusCancelled: {
-		booking.ActionCreate:     outcome{code: booking.EINTERNAL, msg: msgCreateExisting},
-		booking.ActionConfirm:    ok(booking.StatusAccepted), // QUIRK
-		booking.ActionDecline:    ok(booking.StatusRejected), // QUIRK
-		booking.ActionCancel:     refusedAPI(booking.EINVALID, msgCancelledTwice),
-		booking.ActionReschedule: refusedAPI(booking.EINVALID, msgRescheduleCanc),
-		booking.ActionMarkAbsent: ok(booking.StatusCancelled),
-		booking.ActionReassign:   ok(booking.StatusCancelled),
+		booking.ActionCreate:            outcome{code: booking.EINTERNAL, msg: msgCreateExisting},
+		booking.ActionConfirm:           ok(booking.StatusAccepted), // QUIRK
+		booking.ActionDecline:           ok(booking.StatusRejected), // QUIRK
+		booking.ActionCancel:            refusedAPI(booking.EINVALID, msgCancelledTwice),
+		booking.ActionReschedule:        refusedAPI(booking.EINVALID, msgRescheduleCanc),
+		booking.ActionMarkAbsent:        ok(booking.StatusCancelled),
+		booking.ActionReassign:          ok(booking.StatusCancelled),
+		booking.ActionRequestReschedule: refusedTRPC(booking.EINVALID, msgRequestRefused),
 	},
 	booking.StatusRejected: {
-		booking.ActionCreate:     outcome{code: booking.EINTERNAL, msg: msgCreateExisting},
-		booking.ActionConfirm:    ok(booking.StatusAccepted), // QUIRK
-		booking.ActionDecline:    ok(booking.StatusRejected),
-		booking.ActionCancel:     ok(booking.StatusCancelled),
-		booking.ActionReschedule: refusedCore(booking.ENOTFOUND, msgNoOriginal),
-		booking.ActionMarkAbsent: ok(booking.StatusRejected),
-		booking.ActionReassign:   ok(booking.StatusRejected),
+		booking.ActionCreate:            outcome{code: booking.EINTERNAL, msg: msgCreateExisting},
+		booking.ActionConfirm:           ok(booking.StatusAccepted), // QUIRK
+		booking.ActionDecline:           ok(booking.StatusRejected),
+		booking.ActionCancel:            ok(booking.StatusCancelled),
+		booking.ActionReschedule:        refusedCore(booking.ENOTFOUND, msgNoOriginal),
+		booking.ActionMarkAbsent:        ok(booking.StatusRejected),
+		booking.ActionReassign:          ok(booking.StatusRejected),
+		booking.ActionRequestReschedule: refusedTRPC(booking.EINVALID, msgRequestRefused),
 	},
 	booking.StatusAwaitingHost: {
-		booking.ActionCreate:     outcome{code: booking.EINTERNAL, msg: msgCreateExisting},
-		booking.ActionConfirm:    ok(booking.StatusAccepted),
-		booking.ActionDecline:    ok(booking.StatusRejected),
-		booking.ActionCancel:     ok(booking.StatusCancelled),
-		booking.ActionReschedule: refusedCore(booking.ENOTFOUND, msgNoOriginal),
-		booking.ActionMarkAbsent: ok(booking.StatusAwaitingHost),
-		booking.ActionReassign:   ok(booking.StatusAwaitingHost),
+		booking.ActionCreate:            outcome{code: booking.EINTERNAL, msg: msgCreateExisting},
+		booking.ActionConfirm:           ok(booking.StatusAccepted),
+		booking.ActionDecline:           ok(booking.StatusRejected),
+		booking.ActionCancel:            ok(booking.StatusCancelled),
+		booking.ActionReschedule:        refusedCore(booking.ENOTFOUND, msgNoOriginal),
+		booking.ActionMarkAbsent:        ok(booking.StatusAwaitingHost),
+		booking.ActionReassign:          ok(booking.StatusAwaitingHost),
+		booking.ActionRequestReschedule: ok(booking.StatusCancelled),
 	},
 }
 
@@ -116,6 +123,8 @@ func apply(b booking.Booking, a booking.Action, now time.Time) (booking.Booking,
 		return booking.MarkAbsent(b, booking.MarkAbsentInput{Host: &yes}, now)
 	case booking.ActionReassign:
 		return booking.Reassign(b, 9, "", now)
+	case booking.ActionRequestReschedule:
+		return booking.RequestReschedule(b, "r", "host@example.com", now)
 	}
 	panic("unknown action " + a)
 }

@@ -24,7 +24,27 @@ func (s *Service) seenBy(caller *User, res Result) Result {
 	for i := range res.Bookings {
 		b := &res.Bookings[i]
 		if et, ok := s.catalog.EventTypeByID(b.EventTypeID); ok && et.IsSeated() && !canSeeAttendees(caller, *b, et) {
-			b.Attendees = nil
+			b.Attendees, b.CancelledSeats = nil, nil
+		}
+	}
+	return res
+}
+
+// KeepCancelledSeats applies cal-api-version 2026-02-25's output rule to res, a result of
+// another method for the same caller: a cancelled seated booking shows the attendees it had
+// when it was cancelled to a caller who may see a seated booking's attendees
+// (canSeeAttendees: the event type shows them, or the caller is the organizer or a host).
+// 2024-08-13 empties them for everyone. Source: changes-2026 §2.1.2,
+// OutputBookingsService_2026_02_25 ("cancelled seated bookings now show attendees when
+// show-attendees/privileged is true"). The bookings of res are the caller's own copies.
+func (s *Service) KeepCancelledSeats(caller *User, res Result) Result {
+	for i := range res.Bookings {
+		b := &res.Bookings[i]
+		if b.Status != StatusCancelled || len(b.CancelledSeats) == 0 || len(b.Attendees) > 0 {
+			continue
+		}
+		if et, ok := s.catalog.EventTypeByID(b.EventTypeID); ok && et.IsSeated() && canSeeAttendees(caller, *b, et) {
+			b.Attendees = b.CancelledSeats
 		}
 	}
 	return res

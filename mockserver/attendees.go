@@ -80,7 +80,7 @@ func (s *Server) handleGuestsAdd(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 

@@ -61,7 +61,12 @@ func putBookingOuts(p *[]bookingOut) {
 
 // handleBookingCreate handles POST /v2/bookings (regular, recurring, seated, instant).
 func (s *Server) handleBookingCreate(c *call) error {
-	in, err := decodeCreate(c.body)
+	return s.createWith(c, decodeCreate)
+}
+
+// createWith is a create whose body decode decodes (each version has its own).
+func (s *Server) createWith(c *call, decode func(map[string]any) (booking.CreateInput, error)) error {
+	in, err := decode(c.body)
 	if err != nil {
 		return err
 	}
@@ -72,7 +77,7 @@ func (s *Server) handleBookingCreate(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusCreated, s.resultData(res))
+	writeData(c.w, http.StatusCreated, s.resultData(c, res))
 	return nil
 }
 
@@ -83,7 +88,7 @@ func (s *Server) handleBookingGet(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 
@@ -93,7 +98,7 @@ func (s *Server) handleBookingGetBySeat(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 
@@ -134,7 +139,7 @@ func (s *Server) handleBookingReschedule(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusCreated, s.resultData(res))
+	writeData(c.w, http.StatusCreated, s.resultData(c, res))
 	return nil
 }
 
@@ -148,7 +153,7 @@ func (s *Server) handleBookingCancel(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 
@@ -162,7 +167,7 @@ func (s *Server) handleBookingMarkAbsent(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 
@@ -209,7 +214,7 @@ func (s *Server) handleBookingConfirm(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 
@@ -223,7 +228,7 @@ func (s *Server) handleBookingDecline(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 

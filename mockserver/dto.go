@@ -446,8 +446,12 @@ func seatResponses(a booking.Attendee) map[string]any {
 	return out
 }
 
-// resultData renders a service result: an array for a series, else one object.
-func (s *Server) resultData(res booking.Result) any {
+// resultData renders a service result for call c: an array for a series, else one object.
+// The result goes through c's version output rules first (call.results).
+func (s *Server) resultData(c *call, res booking.Result) any {
+	if c.results != nil {
+		res = c.results(c.caller, res)
+	}
 	v := view{seatUID: res.SeatUID}
 	if res.Series {
 		list := make([]bookingOut, len(res.Bookings))

@@ -23,7 +23,7 @@ func (s *Server) handleLocationUpdate(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeData(c.w, http.StatusOK, s.resultData(res))
+	writeData(c.w, http.StatusOK, s.resultData(c, res))
 	return nil
 }
 

@@ -34,6 +34,13 @@ const msgIdentification = "Either eventTypeId or eventTypeSlug + username or eve
 // property) and validates it strictly. Each part of the body has its own function; they run
 // in the real DTO's declaration order, because that order is the order of the messages.
 func decodeCreate(body map[string]any) (booking.CreateInput, error) {
+	in, errs := decodeCreateBody(body)
+	return in, strictError(errs)
+}
+
+// decodeCreateBody is decodeCreate with its failures returned, for the decoders of newer
+// versions' create bodies, which add properties to these (decodeCreate20260225).
+func decodeCreateBody(body map[string]any) (booking.CreateInput, errorsList) {
 	var in booking.CreateInput
 	var errs errorsList
 	allowed, recurring, instant := createVariant(body)
@@ -63,7 +70,7 @@ func decodeCreate(body map[string]any) (booking.CreateInput, error) {
 	if in.Attendee.Language == "" {
 		in.Attendee.Language = "en"
 	}
-	return in, strictError(errs)
+	return in, errs
 }
 
 // createVariant returns the properties the body's variant allows and which variant it is.

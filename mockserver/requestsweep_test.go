@@ -126,10 +126,12 @@ func reqSetups() map[string]func(t *testing.T, f *fixture) reqState {
 		"getBookingBySeat": func(t *testing.T, f *fixture) reqState {
 			return reqState{path: map[string]string{"seatUid": create(t, f, profile.KindSeated)["seatUid"].(string)}}
 		},
-		"getBooking":                                  uid(profile.KindPlain, false),
-		"getBookingRecordings":                        uid(profile.KindPlain, true),
-		"getBookingTranscripts":                       uid(profile.KindPlain, true),
-		"cancelBooking/CancelBookingInput_2024_08_13": uid(profile.KindPlain, false),
+		"getBooking": uid(profile.KindPlain, false),
+		// Only 2026-02-25 has it; the document's default cal-api-version is that version.
+		"BookingsController_2026_02_25_requestReschedule": uid(profile.KindPlain, true),
+		"getBookingRecordings":                            uid(profile.KindPlain, true),
+		"getBookingTranscripts":                           uid(profile.KindPlain, true),
+		"cancelBooking/CancelBookingInput_2024_08_13":     uid(profile.KindPlain, false),
 		"cancelBooking/CancelSeatedBookingInput_2024_08_13": func(t *testing.T, f *fixture) reqState {
 			b := create(t, f, profile.KindSeated)
 			return reqState{path: map[string]string{"bookingUid": b["uid"].(string)}, body: map[string]any{"seatUid": b["seatUid"]}}

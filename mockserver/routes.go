@@ -61,6 +61,10 @@ type call struct {
 	// body is the decoded JSON object; empty (not nil) when the request had no JSON body,
 	// as the real API's body parser leaves {}.
 	body map[string]any
+	// results, when set, is the output rule of the row's version that a shared handler's
+	// booking results go through before they are rendered (resultData); a version's table
+	// sets it by wrapping the handler (e.g. v20260225). nil: as the service returned them.
+	results func(caller *booking.User, res booking.Result) booking.Result
 }
 
 // pathVar returns a decoded path parameter.
@@ -232,6 +236,7 @@ func (s *Server) versionClaims() map[string][]string {
 func (s *Server) versionTables() []versionTable {
 	return []versionTable{
 		{version20240813, s.routes20240813()},
+		{version20260225, s.routes20260225()},
 	}
 }
 

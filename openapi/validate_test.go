@@ -239,6 +239,7 @@ func validExchanges() []exchange {
 		{"conferencing-sessions", "GET", uidPath + "/conferencing-sessions", nil, true, 200, ok([]any{meetingSession()})},
 		{"conferencing-sessions/none", "GET", uidPath + "/conferencing-sessions", nil, true, 200, ok([]any{})},
 		{"routing-trace", "GET", uidPath + "/routing-trace", nil, true, 200, ok(map[string]any{"steps": []any{}, "groups": []any{}})},
+		{"request-reschedule", "POST", uidPath + "/request-reschedule", map[string]any{"rescheduleReason": "moved"}, true, 200, map[string]any{"status": "success"}},
 		{"location", "PATCH", uidPath + "/location", map[string]any{"location": map[string]any{"type": "link", "link": "https://meet.example.com/a"}}, true, 200, ok(booking())},
 		// Error responses in each envelope shape.
 		{"error/A-404", "GET", uidPath, nil, false, 404, errA404},

@@ -20,6 +20,7 @@ type bookingRecord struct {
 	Start                  time.Time         `json:"start"`
 	End                    time.Time         `json:"end"`
 	Attendees              []attendeeRecord  `json:"attendees"`
+	CancelledSeats         []attendeeRecord  `json:"cancelledSeats,omitempty"`
 	Guests                 []string          `json:"guests,omitempty"`
 	Location               string            `json:"location"`
 	Metadata               map[string]any    `json:"metadata"`
@@ -57,6 +58,7 @@ func toBookingRecord(v *booking.Booking) bookingRecord {
 		Start:                  v.Start,
 		End:                    v.End,
 		Attendees:              convertAll(v.Attendees, toAttendeeRecord),
+		CancelledSeats:         convertAll(v.CancelledSeats, toAttendeeRecord),
 		Guests:                 v.Guests,
 		Location:               v.Location,
 		Metadata:               v.Metadata,
@@ -95,6 +97,7 @@ func fromBookingRecord(r *bookingRecord) booking.Booking {
 		Start:                  r.Start,
 		End:                    r.End,
 		Attendees:              convertAll(r.Attendees, fromAttendeeRecord),
+		CancelledSeats:         convertAll(r.CancelledSeats, fromAttendeeRecord),
 		Guests:                 r.Guests,
 		Location:               r.Location,
 		Metadata:               r.Metadata,
