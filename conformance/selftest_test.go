@@ -277,8 +277,8 @@ steps:
 `
 	fsys := fstest.MapFS{
 		"claimed.yaml":      {Data: []byte("name: claimed\noperations: [BookingsController_2024_08_13_getBooking]\n" + notFound)},
-		"unclaimed.yaml":    {Data: []byte("name: unclaimed\nversion: 2026-02-25\n" + notFound)},
-		"unclaimed-op.yaml": {Data: []byte("name: unclaimed-op\noperations: [BookingsController_2026_02_25_getBooking]\n" + notFound)},
+		"unclaimed.yaml":    {Data: []byte("name: unclaimed\nversion: 2099-01-01\n" + notFound)},
+		"unclaimed-op.yaml": {Data: []byte("name: unclaimed-op\noperations: [BookingsController_2099_01_01_getBooking]\n" + notFound)},
 	}
 	rep, err := conformance.RunAll(context.Background(), conformance.Options{Handler: mock, Scenarios: []fs.FS{fsys}, SpecFile: "none"})
 	if err != nil {
@@ -286,8 +286,8 @@ steps:
 	}
 	want := map[string]string{
 		"claimed":      "passed",
-		"unclaimed":    "skipped: the target's profile does not claim cal-api-version 2026-02-25",
-		"unclaimed-op": "skipped: the target's profile does not claim operation BookingsController_2026_02_25_getBooking under cal-api-version 2024-08-13",
+		"unclaimed":    "skipped: the target's profile does not claim cal-api-version 2099-01-01",
+		"unclaimed-op": "skipped: the target's profile does not claim operation BookingsController_2099_01_01_getBooking under cal-api-version 2024-08-13",
 	}
 	for _, f := range rep.Features { // all three need core only: one feature, three lines
 		for _, r := range f.Scenarios {
