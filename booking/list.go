@@ -19,17 +19,8 @@ const DefaultTake = 100
 //
 // Returns EINVALID with tRPC origin when eventTypeIds are given and none of them exists.
 func (s *Service) List(ctx context.Context, caller User, f Filter) (Page, error) {
-	if ids := f.EventTypeIDs; len(ids) > 0 {
-		found := false
-		for _, id := range ids {
-			if _, ok := s.catalog.EventTypeByID(id); ok {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return Page{}, TRPCError(EINVALID, "event type ids do not exist")
-		}
+	if err := s.checkEventTypeIDs(f.EventTypeIDs); err != nil {
+		return Page{}, err
 	}
 	take := f.Take
 	if take <= 0 {
