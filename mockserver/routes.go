@@ -151,6 +151,7 @@ func (s *Server) versionClaims() map[string][]string {
 func (s *Server) versionTables() []versionTable {
 	return []versionTable{
 		{version20240813, s.routes20240813()},
+		{version20260501, s.routes20260501()},
 	}
 }
 
