@@ -53,17 +53,8 @@ func (s *Service) ListFunc(ctx context.Context, caller User, f Filter, visit fun
 // listPage finds List's page: the matches on it, pointers to the stored bookings, and the
 // Page without Bookings.
 func (s *Service) listPage(ctx context.Context, caller User, f Filter) ([]*Booking, Page, error) {
-	if ids := f.EventTypeIDs; len(ids) > 0 {
-		found := false
-		for _, id := range ids {
-			if _, ok := s.catalog.EventTypeByID(id); ok {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return nil, Page{}, TRPCError(EINVALID, "event type ids do not exist")
-		}
+	if err := s.checkEventTypeIDs(f.EventTypeIDs); err != nil {
+		return nil, Page{}, err
 	}
 	take := f.Take
 	if take <= 0 {

@@ -168,7 +168,8 @@ func TestService_ListWindowMatchesFullList(t *testing.T) {
 	}
 }
 
-// plainStore hides the optional VisibleWindow of its store's transactions.
+// plainStore hides the optional interfaces of its store's transactions (VisibleWindow,
+// SeekVisible).
 type plainStore struct{ booking.Store }
 
 func (p plainStore) View(ctx context.Context, fn func(booking.Tx) error) error {

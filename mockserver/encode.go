@@ -24,7 +24,7 @@ import (
 // on every kind of fixture booking, and fuzzes them; TestEncodeGenFresh fails when the
 // generated file is stale.
 
-//go:generate go run ../internal/wiregen/cmd/wiregen -o encode_gen.go -types successEnvelope,pagination,bookingOut,hostOut,eventTypeOut,attendeeOut,seatedAttendeeOut -slices bookingOut,attendeeOut,seatedAttendeeOut
+//go:generate go run ../internal/wiregen/cmd/wiregen -o encode_gen.go -types successEnvelope,pagination,cursorEnvelope,cursorPagination,bookingOut,hostOut,eventTypeOut,attendeeOut,seatedAttendeeOut -slices bookingOut,attendeeOut,seatedAttendeeOut
 
 // appendSuccess appends {"status":"success","data":<data>[,"pagination":…]}, data being
 // a bookingOut, a []bookingOut or anything json.Marshal takes.

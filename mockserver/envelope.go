@@ -122,8 +122,14 @@ func writeData(w http.ResponseWriter, status int, data any) {
 // writeSuccess writes a success envelope, with pagination when p is not nil, through the
 // hand-written encoder (encode.go) into a pooled buffer: the hot path of every operation.
 func writeSuccess(w http.ResponseWriter, status int, data any, p *pagination) {
+	writeEnvelope(w, status, func(buf []byte) ([]byte, error) { return appendSuccess(buf, data, p) })
+}
+
+// writeEnvelope writes the body appendBody appends, through a pooled buffer: the success
+// envelopes' one exit.
+func writeEnvelope(w http.ResponseWriter, status int, appendBody func([]byte) ([]byte, error)) {
 	bp := bodyBuffers.Get().(*[]byte)
-	body, err := appendSuccess((*bp)[:0], data, p)
+	body, err := appendBody((*bp)[:0])
 	writeBody(w, status, body, err)
 	if cap(body) <= maxPooledBody {
 		*bp = body[:0]

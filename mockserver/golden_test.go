@@ -68,3 +68,49 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestGolden_Versions pins the responses of the other cal-api-versions, as TestGolden does
+// for 2024-08-13.
+func TestGolden_Versions(t *testing.T) {
+	f := MustServer(t, Config{Seed: 1})
+	key := bearer(f.key(0))
+	steps := []struct{ name, version, path string }{
+		{"v20260501-list-first-page", version20260501, "/v2/bookings?limit=3"},
+		{"v20260501-list-past", version20260501, "/v2/bookings?status=past&limit=2"},
+		{"v20260501-error-validation", version20260501, "/v2/bookings?limit=101&status=past,upcoming&cursor[]=x"},
+		{"v20260501-error-cursor", version20260501, "/v2/bookings?cursor=bm90LWEtY3Vyc29y"},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			checkGolden(t, st.name, f.doHeaders(t, "GET", st.path, nil, map[string]string{"cal-api-version": st.version, "Authorization": key}))
+		})
+	}
+}
+
+// checkGolden compares r with the golden file of name, or rewrites it with -update, as
+// TestGolden's loop does (kept apart from it so that versions add steps without touching it).
+func checkGolden(t *testing.T, name string, r response) {
+	t.Helper()
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, r.Body.Bytes(), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("%d\n%s\n", r.Code, pretty.String())
+	path := filepath.Join("testdata", "golden", name+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test ./mockserver -run TestGolden -update to create it): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("response differs from %s (run with -update if the change is intended)\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}

@@ -445,6 +445,57 @@ func decodeListQuery(q map[string]any) (booking.Filter, error) {
 	if v, ok := q["status"]; ok {
 		f.Statuses = decodeStatuses(&errs, v)
 	}
+	decodeListFilters(q, &f, &errs)
+	// take and skip: @Transform(value && parseInt(value)), then IsNumber, Min (and Max for
+	// take). parseInt reads the leading integer of the value's string form, so `take=10.0`,
+	// `take=10abc` and `take[]=10` are all 10, as upstream; a value with no leading integer
+	// is NaN and fails every check, and an empty one ("" is falsy, so not parsed) too.
+	if n, ok := decodeParsedInt(q, &errs, "take", 1, maxTake); ok {
+		f.Take = n
+	}
+	if v, present := q["skip"]; present {
+		n, ok := jsParseInt(jsString(v))
+		switch {
+		case !ok:
+			errs.add("skip", v, "isNumber", "skip must be a number conforming to the specified constraints")
+			errs.add("skip", v, "min", "skip must not be less than 0")
+		case n < 0:
+			errs.add("skip", n, "min", "skip must not be less than 0")
+		case n > math.MaxInt32:
+			f.Skip = math.MaxInt32 // past any end: an empty page
+		default:
+			f.Skip = int(n)
+		}
+	}
+	return f, lenientError(q, errs)
+}
+
+// decodeParsedInt reads a page size as take's checks do (@Transform parseInt, IsNumber, Min,
+// Max): present reports a valid value; a present invalid one adds its errors.
+func decodeParsedInt(q map[string]any, errs *errorsList, key string, lo, hi int) (int, bool) {
+	v, present := q[key]
+	if !present {
+		return 0, false
+	}
+	n, ok := jsParseInt(jsString(v))
+	switch {
+	case !ok:
+		errs.add(key, v, "isNumber", key+" must be a number conforming to the specified constraints")
+		errs.add(key, v, "min", fmt.Sprintf("%s must not be less than %d", key, lo))
+		errs.add(key, v, "max", fmt.Sprintf("%s must not be greater than %d", key, hi))
+	case n < float64(lo):
+		errs.add(key, n, "min", fmt.Sprintf("%s must not be less than %d", key, lo))
+	case n > float64(hi):
+		errs.add(key, n, "max", fmt.Sprintf("%s must not be greater than %d", key, hi))
+	default:
+		return int(n), true
+	}
+	return 0, false
+}
+
+// decodeListFilters reads the list's filters and sort parameters, which every version of the
+// list shares, into f, adding their errors to errs in the DTO's order.
+func decodeListFilters(q map[string]any, f *booking.Filter, errs *errorsList) {
 	// IsString on these three: an array or an object fails with class-validator's default
 	// message (the mock checked nothing here before, as a plain query value is a string).
 	str := func(key string) string {
@@ -468,14 +519,14 @@ func decodeListQuery(q map[string]any) (booking.Filter, error) {
 		if !ok {
 			return nil
 		}
-		return decodeIDList(&errs, key, minSizeMessage, v)
+		return decodeIDList(errs, key, minSizeMessage, v)
 	}
 	id := func(key string) []int {
 		v, ok := q[key]
 		if !ok {
 			return nil
 		}
-		return decodeOneID(&errs, key, v)
+		return decodeOneID(errs, key, v)
 	}
 	// eventTypeId and teamId are checked even when the list form is given, which wins.
 	eventTypeIDs, eventTypeID := ids("eventTypeIds", "eventTypeIds must contain at least 1 event type id"), id("eventTypeId")
@@ -529,40 +580,6 @@ func decodeListQuery(q map[string]any) (booking.Filter, error) {
 			f.SortBy, f.SortDesc = s.field, v == "desc"
 		}
 	}
-	// take and skip: @Transform(value && parseInt(value)), then IsNumber, Min (and Max for
-	// take). parseInt reads the leading integer of the value's string form, so `take=10.0`,
-	// `take=10abc` and `take[]=10` are all 10, as upstream; a value with no leading integer
-	// is NaN and fails every check, and an empty one ("" is falsy, so not parsed) too.
-	if v, present := q["take"]; present {
-		n, ok := jsParseInt(jsString(v))
-		switch {
-		case !ok:
-			errs.add("take", v, "isNumber", "take must be a number conforming to the specified constraints")
-			errs.add("take", v, "min", "take must not be less than 1")
-			errs.add("take", v, "max", fmt.Sprintf("take must not be greater than %d", maxTake))
-		case n < 1:
-			errs.add("take", n, "min", "take must not be less than 1")
-		case n > maxTake:
-			errs.add("take", n, "max", fmt.Sprintf("take must not be greater than %d", maxTake))
-		default:
-			f.Take = int(n)
-		}
-	}
-	if v, present := q["skip"]; present {
-		n, ok := jsParseInt(jsString(v))
-		switch {
-		case !ok:
-			errs.add("skip", v, "isNumber", "skip must be a number conforming to the specified constraints")
-			errs.add("skip", v, "min", "skip must not be less than 0")
-		case n < 0:
-			errs.add("skip", n, "min", "skip must not be less than 0")
-		case n > math.MaxInt32:
-			f.Skip = math.MaxInt32 // past any end: an empty page
-		default:
-			f.Skip = int(n)
-		}
-	}
-	return f, lenientError(q, errs)
 }
 
 // decodeStatuses reads status as its @Transform and checks do: a string is comma-split and

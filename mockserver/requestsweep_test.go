@@ -73,6 +73,15 @@ var requestDifferences = []requestDifference{
 	{"BookingGuestsController_2024_08_13_addGuests", "", []string{`body $.guests[0].timeZone: optional value ("sweep")`,
 		`body $.guests[0].phoneNumber: optional value ("sweep")`}, false,
 		"changes-2026 §1.2: the Guest DTO has @IsTimeZone and a libphonenumber check; the document says only string"},
+	{"BookingsController_2026_05_01_getBookings", "", []string{"query eventTypeIds: optional value (sweep)", "query eventTypeId: optional value (sweep)",
+		"query teamsIds: optional value (sweep)", "query teamId: optional value (sweep)"}, false,
+		"§6.2, §11.8 (filters unchanged in 2026-05-01, changes-2026 §2.1): the real query DTO wants (comma-separated) integers; the document types these as plain strings"},
+	{"BookingsController_2026_05_01_getBookings", "", []string{"query afterStart: optional value (sweep)", "query beforeEnd: optional value (sweep)",
+		"query afterCreatedAt: optional value (sweep)", "query beforeCreatedAt: optional value (sweep)",
+		"query afterUpdatedAt: optional value (sweep)", "query beforeUpdatedAt: optional value (sweep)"}, false,
+		"§6.2: the real query DTO wants ISO 8601 dates; the document says only string"},
+	{"BookingsController_2026_05_01_getBookings", "", []string{"query cursor: optional value (sweep)"}, false,
+		"changes-2026 §2.1: a cursor is opaque; only one the server issued is valid, which a document cannot say"},
 }
 
 // opPrefix is the controller prefix shared by every operationId of the document.
@@ -186,6 +195,9 @@ func reqSetups() map[string]func(t *testing.T, f *fixture) reqState {
 			s.body = map[string]any{"location": map[string]any{"type": "link", "link": "https://meet.example.com/sweep"}}
 			return s
 		},
+
+		// cal-api-version 2026-05-01: the cursor list, as the first user.
+		"BookingsController_2026_05_01_getBookings": func(t *testing.T, f *fixture) reqState { return reqState{key: f.key(0)} },
 	}
 }
 

@@ -237,6 +237,7 @@ func (s *Server) versionTables() []versionTable {
 	return []versionTable{
 		{version20240813, s.routes20240813()},
 		{version20260225, s.routes20260225()},
+		{version20260501, s.routes20260501()},
 	}
 }
 

@@ -261,9 +261,10 @@ func TestRoutes_MatchDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The document's paths are 2024-08-13's operations plus those only newer versions have;
-	// its root x-calmock-versions lists every newer version's operations (bookings.yaml).
+	// its root x-calmock-version-operations lists every newer version's operations
+	// (bookings.yaml).
 	var root struct {
-		Versions map[string]map[string]string `yaml:"x-calmock-versions"`
+		Versions map[string]map[string]string `yaml:"x-calmock-version-operations"`
 	}
 	if err := yaml.Unmarshal(doc.Raw(), &root); err != nil {
 		t.Fatal(err)

