@@ -40,6 +40,21 @@ type envFinding struct{ field, expected, got string }
 // paginationKeys are the keys of the list endpoint's pagination object (behaviour §6.4).
 var paginationKeys = []string{"returnedItems", "totalItems", "itemsPerPage", "remainingItems", "currentPage", "totalPages", "hasNextPage", "hasPreviousPage"}
 
+// cursorPaginationKeys are those of the cursor list of cal-api-version cursorListVersion
+// (bookings-changes-2026.md: `pagination: {nextCursor, hasMore}`).
+var cursorPaginationKeys = []string{"nextCursor", "hasMore"}
+
+// cursorListVersion is the cal-api-version whose GET /v2/bookings pages by cursor.
+const cursorListVersion = "2026-05-01"
+
+// listPaginationKeys returns the pagination keys the list answer to req must have.
+func listPaginationKeys(req *http.Request) []string {
+	if req.Header.Get("cal-api-version") == cursorListVersion {
+		return cursorPaginationKeys
+	}
+	return paginationKeys
+}
+
 // checkEnvelope checks the Cal.com envelope of a response (behaviour §4): success is
 // {status: "success", data[, pagination]}; error is {status: "error", error: {code, message}};
 // bare is Nest's fallback {statusCode, message}.
@@ -91,11 +106,18 @@ func checkEnvelope(kind string, req *http.Request, resp *response) []envFinding 
 				add("pagination", "an object", renderPresence(obj, "pagination"))
 				break
 			}
-			for _, k := range paginationKeys {
+			for _, k := range listPaginationKeys(req) {
 				if _, ok := pg[k]; !ok {
 					add("pagination."+k, "present", "absent")
 				}
 			}
+		}
+	case scenarios.EnvelopeStatus:
+		if s, _ := str("status"); s != "success" {
+			add("status", `"success"`, s)
+		}
+		if _, hasData := obj["data"]; hasData {
+			add("data", "absent", renderPresence(obj, "data"))
 		}
 	case scenarios.EnvelopeError:
 		if s, _ := str("status"); s != "error" {

@@ -31,6 +31,7 @@ const (
 	FeatureLocation      = "location"              // PATCH …/location (cal.diy 2024-08-13)
 	FeatureConferencing  = "conferencing-sessions" // GET …/conferencing-sessions (Cal Video)
 	FeatureRoutingTrace  = "routing-trace"         // GET …/routing-trace (hosted Cal.com only)
+	FeatureCursorPaging  = "cursor-paging"         // GET /v2/bookings on cal-api-version 2026-05-01
 )
 
 // registry is the set of known features. Add is only legal before Freeze (package init).
@@ -80,6 +81,7 @@ var features = func() *registry {
 	r.add(FeatureLocation, "update a booking's location")
 	r.add(FeatureConferencing, "a Cal Video booking's meeting sessions")
 	r.add(FeatureRoutingTrace, "a booking's routing trace")
+	r.add(FeatureCursorPaging, "list by cursor (cal-api-version 2026-05-01)")
 	r.freeze()
 	return r
 }()

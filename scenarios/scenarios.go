@@ -113,6 +113,9 @@ const (
 	EnvelopeSuccess = "success" // {status: success, data}
 	EnvelopeError   = "error"   // {status: error, error: {...}}
 	EnvelopeBare    = "bare"    // Nest's fallback {statusCode, message}: no Cal.com envelope
+	// EnvelopeStatus is {status: success} with no data, as 2026-02-25's request-reschedule
+	// answers (bookings-changes-2026.md).
+	EnvelopeStatus = "status"
 )
 
 // Expect states what the response must be. Status is required.
@@ -341,9 +344,9 @@ func (sc Scenario) validate(known func(string) bool) error {
 			add("%s: expect.status is required (100-599)", where)
 		}
 		switch st.Expect.Envelope {
-		case "", EnvelopeSuccess, EnvelopeError, EnvelopeBare:
+		case "", EnvelopeSuccess, EnvelopeError, EnvelopeBare, EnvelopeStatus:
 		default:
-			add("%s: expect.envelope %q is not one of success, error, bare", where, st.Expect.Envelope)
+			add("%s: expect.envelope %q is not one of success, error, bare, status", where, st.Expect.Envelope)
 		}
 	}
 	return errors.Join(errs...)

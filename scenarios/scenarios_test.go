@@ -13,6 +13,7 @@ var knownFeatures = map[string]bool{
 	"confirmation": true, "reschedule": true, "absent": true, "calendar-links": true, "references": true,
 	"recordings": true, "version": true, "by-seat": true, "validation": true,
 	"attendees": true, "guests": true, "location": true, "conferencing-sessions": true, "routing-trace": true,
+	"cursor-paging": true,
 }
 
 func known(f string) bool { return knownFeatures[f] }
