@@ -1,6 +1,6 @@
 // Package gencmd is what this module's code generators (internal/recordgen, internal/wiregen)
-// share: the main of a go:generate command, and the test that a generated file is what its
-// go:generate line would write now.
+// share: the main of a go:generate command, and the test that a generated file is what the
+// generate directive naming it would write now.
 package gencmd
 
 import (
