@@ -1,7 +1,7 @@
 // Package calmocktest runs the calmock Cal.com bookings mock inside a Go test, without a
 // process: Start serves a mock of its own on an httptest server, gives its base URL and
 // fixture profile (users, API keys, event types), and controls it with Go methods (Reset,
-// Clock). The mock is closed when the test ends.
+// Clock, Fault, Journal). The mock is closed when the test ends.
 //
 // Each Mock is a sandbox of one mock shared by the test binary (mockserver.Server.NewSandbox):
 // its own store, seed, clock, ids and rate limiter, sharing only the read-only fixtures, so
@@ -132,3 +132,31 @@ func (c *Clock) Advance(d time.Duration) { c.c.Advance(d) }
 
 // Real returns the clock to real time, with no offset.
 func (c *Clock) Real() { c.c.Unfreeze() }
+
+// Fault injects a fault (POST /_calmock/faults): requests matching spec get its status in
+// the API's error envelope, its latency or a dropped connection, without changing state. It
+// returns the fault with its id; a spec the mock refuses fails the test.
+func (m *Mock) Fault(spec mockserver.FaultSpec) mockserver.Fault {
+	m.t.Helper()
+	f, err := m.srv.AddFault(spec)
+	if err != nil {
+		m.t.Fatalf("calmocktest: fault: %v", err)
+	}
+	return f
+}
+
+// Faults lists the injected faults with their hits (GET /_calmock/faults).
+func (m *Mock) Faults() []mockserver.Fault { return m.srv.Faults() }
+
+// ClearFaults removes every fault (DELETE /_calmock/faults) and says how many there were.
+func (m *Mock) ClearFaults() int { return m.srv.ClearFaults() }
+
+// Journal is what the mock received, newest first, each request with its spec verdicts
+// (GET /_calmock/journal): what the client under test actually sent, and whether it was
+// right. The zero filter returns every entry kept.
+func (m *Mock) Journal(filter mockserver.JournalFilter) []mockserver.JournalEntry {
+	return m.srv.Journal(filter)
+}
+
+// ClearJournal forgets every entry (DELETE /_calmock/journal) and says how many there were.
+func (m *Mock) ClearJournal() int { return m.srv.ClearJournal() }

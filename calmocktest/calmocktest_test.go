@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/calmock/calmock/calmocktest"
+	"github.com/calmock/calmock/mockserver"
 	"github.com/calmock/calmock/profile"
 )
 
@@ -116,5 +117,47 @@ func TestStart_RateLimitAndCleanup(t *testing.T) {
 	if resp, err := http.Get(url + "/_calmock/health"); err == nil {
 		resp.Body.Close()
 		t.Fatalf("the mock still answers after its test ended")
+	}
+}
+
+// TestMock_FaultAndJournal: a fault answers the next matching request and then no more; the
+// journal shows what was sent, with the verdict on a misspelt query parameter.
+func TestMock_FaultAndJournal(t *testing.T) {
+	m := calmocktest.Start(t, calmocktest.WithClock(monday))
+	key := m.Profile().Users[0].APIKey
+	f := m.Fault(mockserver.FaultSpec{Method: "GET", Path: "/v2/bookings", Status: 503, Times: 1})
+	get := func(query string) int {
+		req, err := http.NewRequest("GET", m.URL()+"/v2/bookings"+query, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("cal-api-version", "2024-08-13")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(""); code != 503 {
+		t.Fatalf("with fault %s: status %d, want 503", f.ID, code)
+	}
+	if code := get("?tkae=5"); code != 200 {
+		t.Fatalf("after the fault's one hit: status %d, want 200", code)
+	}
+	if n := len(m.Faults()); n != 1 || m.ClearFaults() != 1 || len(m.Faults()) != 0 {
+		t.Fatalf("faults listed %d, then not cleared", n)
+	}
+	yes := true
+	bad := m.Journal(mockserver.JournalFilter{Path: "/v2/bookings", HasViolations: &yes})
+	if len(bad) != 1 || bad[0].Query != "tkae=5" {
+		t.Fatalf("journal entries with violations: %+v, want the one with tkae=5", bad)
+	}
+	if all := m.Journal(mockserver.JournalFilter{}); len(all) != 2 || all[0].Status != 200 || all[1].Status != 503 {
+		t.Fatalf("journal: %+v, want the 200 then (older) the 503", all)
+	}
+	if n := m.ClearJournal(); n != 2 || len(m.Journal(mockserver.JournalFilter{})) != 0 {
+		t.Fatalf("ClearJournal cleared %d", n)
 	}
 }
