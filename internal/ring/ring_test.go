@@ -108,3 +108,26 @@ func TestBuffer_Concurrent(t *testing.T) {
 		t.Fatalf("after 2000 pushes: %d held, last seq %v", len(seqs), seqs[len(seqs)-1])
 	}
 }
+
+// TestBuffer_GrowsAsValuesCome: an unused buffer holds no slots, and a cleared one keeps
+// wrapping correctly as it refills.
+func TestBuffer_GrowsAsValuesCome(t *testing.T) {
+	b := New[int](3)
+	if len(b.items) != 0 {
+		t.Fatalf("a new buffer holds %d slots", len(b.items))
+	}
+	for v := range 5 {
+		b.Push(v)
+	}
+	b.Clear()
+	for v := 10; v < 14; v++ {
+		b.Push(v)
+	}
+	var got []int
+	for _, it := range b.Snapshot() {
+		got = append(got, it.Value)
+	}
+	if len(got) != 3 || got[0] != 11 || got[2] != 13 || len(b.items) != 3 {
+		t.Fatalf("after clear and 4 pushes: %v (%d slots), want [11 12 13]", got, len(b.items))
+	}
+}
