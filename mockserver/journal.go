@@ -93,12 +93,18 @@ type journalWriter struct {
 	tap   bodyTap
 	start time.Time
 	e     journalEntry
+	j     *journal
+	// kept: the entry is in the journal, and no longer changes.
+	kept bool
 }
 
+// WriteHeader keeps the entry before the status goes out, so that a client that has its
+// answer finds the request in the journal (a test reads it right after the call).
 func (jw *journalWriter) WriteHeader(code int) {
 	if jw.e.status == 0 {
 		jw.e.status = code
 	}
+	jw.keep()
 	jw.ResponseWriter.WriteHeader(code)
 }
 
@@ -106,7 +112,15 @@ func (jw *journalWriter) Write(p []byte) (int, error) {
 	if jw.e.status == 0 {
 		jw.e.status = http.StatusOK
 	}
+	jw.keep()
 	return jw.ResponseWriter.Write(p)
+}
+
+func (jw *journalWriter) keep() {
+	if !jw.kept {
+		jw.kept = true
+		jw.j.keep(jw)
+	}
 }
 
 // Unwrap lets http.ResponseController reach the connection (drainBody sets deadlines).
@@ -122,7 +136,7 @@ type bodyTap struct {
 
 func (t *bodyTap) Read(p []byte) (int, error) {
 	n, err := t.rc.Read(p)
-	if n > 0 {
+	if n > 0 && t.e != nil {
 		if room := JournalBodyLimit - len(t.e.body); room > 0 {
 			if t.e.body == nil {
 				size := max(t.hint, int64(n)) // the Content-Length when sent
@@ -149,7 +163,7 @@ func (j *journal) begin(w http.ResponseWriter, r *http.Request) *journalWriter {
 	if p := r.URL.Path; p == JournalPath || p == HealthPath {
 		return nil
 	}
-	jw := &journalWriter{ResponseWriter: w, start: time.Now()}
+	jw := &journalWriter{ResponseWriter: w, start: time.Now(), j: j}
 	e := &jw.e
 	e.at = jw.start
 	e.method, e.path, e.rawPath, e.query = r.Method, r.URL.Path, r.URL.RawPath, r.URL.RawQuery
@@ -187,8 +201,16 @@ func copyHeader(h http.Header) ([]string, bool) {
 	return out, truncated
 }
 
-// finish completes the record once the handler has returned, and keeps it.
+// finish keeps the record once the handler has returned, if its answer did not already.
 func (j *journal) finish(jw *journalWriter) {
+	jw.keep()
+	// The entry outlives the request: drop what would keep the connection's buffers alive.
+	jw.ResponseWriter, jw.tap = nil, bodyTap{}
+}
+
+// keep completes the record (at the answer's first byte, or when the handler returns
+// without one) and puts it in the journal; from then on it does not change.
+func (j *journal) keep(jw *journalWriter) {
 	e := &jw.e
 	if jw.tap.rc != nil && !jw.tap.eof && e.bodyBytes == 0 {
 		// The handler read none of it (an unknown path, say): keep its start anyway, as
@@ -199,8 +221,7 @@ func (j *journal) finish(jw *journalWriter) {
 	if e.status == 0 {
 		e.status = http.StatusOK // net/http's answer to a handler that wrote nothing
 	}
-	// The entry outlives the request: drop what would keep the connection's buffers alive.
-	jw.ResponseWriter, jw.tap = nil, bodyTap{}
+	jw.tap.e = nil // a body read after the answer started is not recorded
 	var seq uint64
 	if j.entries != nil {
 		seq = j.entries.Push(e)
@@ -241,6 +262,7 @@ type JournalEntry struct {
 	CalAPIVersion string  `json:"calApiVersion,omitempty"`
 	APIKey        string  `json:"apiKey,omitempty"`
 	Status        int     `json:"status"`
+	// DurationMs is the time from the request to the first byte of its answer.
 	DurationMs    float64 `json:"durationMs"`
 	// Violations lists every way the request departed from the OpenAPI document in use,
 	// even where the mock answered it, as the real API does; empty when it conforms.
