@@ -258,12 +258,12 @@ type JournalEntry struct {
 	BodyBytes     int64  `json:"bodyBytes"`
 	BodyTruncated bool   `json:"bodyTruncated"`
 	// Operation is the operation id of the route that answered ("" when none matched).
-	Operation     string  `json:"operation,omitempty"`
-	CalAPIVersion string  `json:"calApiVersion,omitempty"`
-	APIKey        string  `json:"apiKey,omitempty"`
-	Status        int     `json:"status"`
+	Operation     string `json:"operation,omitempty"`
+	CalAPIVersion string `json:"calApiVersion,omitempty"`
+	APIKey        string `json:"apiKey,omitempty"`
+	Status        int    `json:"status"`
 	// DurationMs is the time from the request to the first byte of its answer.
-	DurationMs    float64 `json:"durationMs"`
+	DurationMs float64 `json:"durationMs"`
 	// Violations lists every way the request departed from the OpenAPI document in use,
 	// even where the mock answered it, as the real API does; empty when it conforms.
 	Violations []JournalViolation `json:"violations"`
