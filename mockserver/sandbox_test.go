@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -466,5 +467,37 @@ func TestSandbox_WorldStaysUnchanged(t *testing.T) {
 	root.sandbox(t, nil)
 	if after := snapshot(); !bytes.Equal(before, after) {
 		t.Fatalf("a sandbox changed the shared world:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// TestSandbox_FaultsAndJournalIsolated: a fault injected into one sandbox answers only that
+// sandbox's requests, and each sandbox's journal holds only its own; the default mock sees
+// neither.
+func TestSandbox_FaultsAndJournalIsolated(t *testing.T) {
+	root := MustServer(t, Config{FrozenAt: testNow}).registry(t, SandboxLimits{Max: 10}, nil)
+	a, b := root.sandbox(t, nil), root.sandbox(t, map[string]any{"seed": 2})
+	a.admin(t, "POST", FaultsPath, "", map[string]any{"method": "GET", "path": "/v2/bookings", "status": 503}).expect(t, http.StatusCreated)
+	a.do(t, "GET", "/v2/bookings", a.key(0), nil).expect(t, http.StatusServiceUnavailable)
+	b.do(t, "GET", "/v2/bookings?tkae=1", b.key(0), nil).expect(t, http.StatusOK)
+	root.do(t, "GET", "/v2/bookings", root.key(0), nil).expect(t, http.StatusOK)
+	if n := len(b.srv.Faults()); n != 0 {
+		t.Fatalf("sandbox b holds %d faults", n)
+	}
+	for _, tc := range []struct {
+		name  string
+		srv   *Server
+		wants []int // the statuses of its GET /v2/bookings entries, newest first
+	}{{"a", a.srv, []int{503}}, {"b", b.srv, []int{200}}, {"root", root.srv, []int{200}}} {
+		var got []int
+		for _, e := range tc.srv.Journal(JournalFilter{Path: "/v2/bookings"}) {
+			got = append(got, e.Status)
+		}
+		if !slices.Equal(got, tc.wants) {
+			t.Errorf("journal of %s: statuses %v, want %v", tc.name, got, tc.wants)
+		}
+	}
+	yes := true
+	if v := b.srv.Journal(JournalFilter{HasViolations: &yes}); len(v) != 1 || len(a.srv.Journal(JournalFilter{HasViolations: &yes})) != 0 {
+		t.Errorf("the misspelt query is in b's journal only: b %d entries, a %v", len(v), a.srv.Journal(JournalFilter{HasViolations: &yes}))
 	}
 }
