@@ -72,13 +72,22 @@ func statusesOf(req *http.Request) []string {
 		return []string{"rejected"}
 	case strings.HasSuffix(path, "/reschedule"):
 		return []string{"accepted", "pending"}
-	case strings.HasSuffix(path, "/cancel"):
+	case cancelledUID(req) != "":
 		if _, seat := requestBody(req)["seatUid"]; seat {
 			return nil // cancelling one seat leaves the booking as it was
 		}
 		return []string{"cancelled"}
 	}
 	return nil
+}
+
+// cancelledUID is the uid of POST …/{bookingUid}/cancel's path ("" for any other path).
+func cancelledUID(req *http.Request) string {
+	rest, ok := strings.CutSuffix(strings.TrimSuffix(req.URL.Path, "/"), "/cancel")
+	if !ok {
+		return ""
+	}
+	return rest[strings.LastIndex(rest, "/")+1:]
 }
 
 // requestBody is the request's JSON object body, read again through GetBody (nil if none).
@@ -114,11 +123,7 @@ func (inv *invariants) check(req *http.Request, resp *response) []envFinding {
 	case []any:
 		// Cancelling a series occurrence with cancelSubsequentBookings answers with the
 		// whole series: only the booking named in the path must show the new status.
-		cancelled := ""
-		if strings.HasSuffix(strings.TrimSuffix(req.URL.Path, "/"), "/cancel") {
-			parts := strings.Split(strings.TrimSuffix(req.URL.Path, "/"), "/")
-			cancelled = parts[len(parts)-2]
-		}
+		cancelled := cancelledUID(req)
 		for i, item := range data {
 			if b, ok := item.(map[string]any); ok {
 				want := allowed
@@ -182,28 +187,29 @@ func (inv *invariants) booking(at string, b map[string]any, allowed []string, ou
 		}
 	}
 	if to, ok := b["rescheduledToUid"].(string); ok && to != "" {
-		switch {
-		case to == uid:
-			fail("rescheduledToUid", "another booking", "itself")
-		case inv.byFrom[uid] != "" && inv.byFrom[uid] != to:
-			fail("rescheduledToUid", inv.byFrom[uid]+", which says it was rescheduled from "+uid, to)
-		case inv.byTo[to] != "" && inv.byTo[to] != uid:
-			fail("rescheduledToUid", "a booking no other was rescheduled to", to+", which "+inv.byTo[to]+" was rescheduled to too")
-		}
-		inv.byTo[to] = uid
+		inv.link(uid, to, "to", "from", inv.byTo, inv.byFrom, fail)
 	}
 	if from, ok := b["rescheduledFromUid"].(string); ok && from != "" {
-		switch {
-		case from == uid:
-			fail("rescheduledFromUid", "another booking", "itself")
-		case inv.byTo[uid] != "" && inv.byTo[uid] != from:
-			fail("rescheduledFromUid", inv.byTo[uid]+", which says it was rescheduled to "+uid, from)
-		case inv.byFrom[from] != "" && inv.byFrom[from] != uid:
-			fail("rescheduledFromUid", "a booking no other was rescheduled from", from+", which "+inv.byFrom[from]+" was rescheduled from too")
-		}
-		inv.byFrom[from] = uid
+		inv.link(uid, from, "from", "to", inv.byFrom, inv.byTo, fail)
 	}
 	return out
+}
+
+// link checks and records one side of a reschedule link: booking uid says it was rescheduled
+// dir (to or from) other. mine indexes the links of this direction by their other end,
+// theirs those of the opposite one, so that both directions must agree and a booking is
+// rescheduled to and from one booking at most.
+func (inv *invariants) link(uid, other, dir, opposite string, mine, theirs map[string]string, fail func(field, expected, got string)) {
+	field := "rescheduled" + strings.ToUpper(dir[:1]) + dir[1:] + "Uid"
+	switch {
+	case other == uid:
+		fail(field, "another booking", "itself")
+	case theirs[uid] != "" && theirs[uid] != other:
+		fail(field, theirs[uid]+", which says it was rescheduled "+opposite+" "+uid, other)
+	case mine[other] != "" && mine[other] != uid:
+		fail(field, "a booking no other was rescheduled "+dir, other+", which "+mine[other]+" was rescheduled "+dir+" too")
+	}
+	mine[other] = uid
 }
 
 // createdUpdatedFilters limit a list's page but not its totalItems on the real API (behaviour
