@@ -101,9 +101,9 @@ type Server struct {
 	// router dispatches to them.
 	handlers *routeSet
 
-	// dispatcher delivers the webhooks of webhooks (webhooks.go).
-	dispatcher *webhook.Dispatcher
-	webhooks   []webhook.Subscription
+	// dispatch delivers the webhooks of webhooks (webhooks.go).
+	dispatch lazyDispatcher
+	webhooks []webhook.Subscription
 	// cfg is what the server was built with; sandboxes made from it start from it.
 	cfg Config
 	// sandbox: the server was made by NewSandbox.

@@ -3,6 +3,8 @@ package mockserver
 import (
 	"context"
 	"net/http"
+	"sync"
+	"sync/atomic"
 
 	"github.com/calmock/calmock/booking"
 	"github.com/calmock/calmock/webhook"
@@ -12,11 +14,12 @@ import (
 // (DELETE, an admin change).
 const WebhookDeliveriesPath = "/_calmock/webhooks/deliveries"
 
-// setupWebhooks makes the server's Dispatcher and, when there are subscriptions, observes
-// the Service's committed changes (issue 18). Subscriptions come from Config.Webhooks only
-// for now (cmd/calmock's -webhook); the /v2/webhooks endpoints will manage them in the store.
+// setupWebhooks keeps the server's subscriptions and, when there are any, observes the
+// Service's committed changes (issue 18). Subscriptions come from Config.Webhooks only for
+// now (cmd/calmock's -webhook); the /v2/webhooks endpoints will manage them in the store.
+// The Dispatcher is made on first use (webhookDispatcher).
 func (s *Server) setupWebhooks(cfg Config) {
-	s.dispatcher = webhook.NewDispatcher(cfg.WebhookDelivery)
+	s.dispatch.cfg = cfg.WebhookDelivery
 	s.webhooks = make([]webhook.Subscription, len(cfg.Webhooks))
 	for i, sub := range cfg.Webhooks {
 		s.webhooks[i] = sub.Clone()
@@ -26,6 +29,25 @@ func (s *Server) setupWebhooks(cfg Config) {
 	}
 }
 
+// lazyDispatcher makes a server's webhook Dispatcher when it is first needed: most servers,
+// and nearly every sandbox, never send a webhook, and a Dispatcher (its HTTP transport,
+// client and maps) was most of what a sandbox cost before anything ran
+// (BenchmarkSandboxMemory; figures in docs/performance.md).
+type lazyDispatcher struct {
+	cfg  webhook.Config
+	once sync.Once
+	d    atomic.Pointer[webhook.Dispatcher]
+}
+
+// get returns the Dispatcher, made now if it was not yet.
+func (l *lazyDispatcher) get() *webhook.Dispatcher {
+	l.once.Do(func() { l.d.Store(webhook.NewDispatcher(l.cfg)) })
+	return l.d.Load()
+}
+
+// made returns the Dispatcher, or nil if none was made yet.
+func (l *lazyDispatcher) made() *webhook.Dispatcher { return l.d.Load() }
+
 // observeChanges plans the webhooks of each change and enqueues them. It runs inside the
 // API call, after the commit, and never waits for the network: Enqueue only queues (and a
 // full queue records the delivery as failed rather than slowing the API down).
@@ -34,7 +56,7 @@ func (s *Server) observeChanges(changes []booking.Change) {
 	for _, c := range changes {
 		t := webhook.Transition{Action: c.Action, Before: c.Before, After: c.After, NoShow: c.NoShow}
 		for _, job := range webhook.Plan(t, s.catalog, s.webhooks, now, webhook.Options{}) {
-			if _, err := s.dispatcher.Enqueue(job); err != nil {
+			if _, err := s.dispatch.get().Enqueue(job); err != nil {
 				s.log.Warn("webhook not queued", "subscription", job.Subscription.ID, "trigger", job.Trigger, "err", err)
 			}
 		}
@@ -43,27 +65,34 @@ func (s *Server) observeChanges(changes []booking.Change) {
 
 // Webhooks returns the server's webhook Dispatcher: its Deliveries, and Next to wait for one
 // in a test.
-func (s *Server) Webhooks() *webhook.Dispatcher { return s.dispatcher }
+func (s *Server) Webhooks() *webhook.Dispatcher { return s.dispatch.get() }
 
 // Close stops the webhook Dispatcher: it waits until the queued deliveries are done or ctx
 // is done, then abandons the rest. Call it when the server stops serving.
 func (s *Server) Close(ctx context.Context) error {
-	return s.dispatcher.Close(ctx)
+	// Made if it was not, so that it is closed: a webhook enqueued later is refused.
+	return s.dispatch.get().Close(ctx)
 }
 
 // handleWebhookDeliveries serves GET /_calmock/webhooks/deliveries: every kept delivery,
 // oldest first, with its subscription, trigger, target, last status code, attempts, last
 // error, body and headers.
 func (s *Server) handleWebhookDeliveries(w http.ResponseWriter, _ *http.Request) {
+	deliveries := []webhook.Delivery{}
+	if d := s.dispatch.made(); d != nil {
+		deliveries = d.Deliveries()
+	}
 	writeJSON(w, http.StatusOK, struct {
 		Status string             `json:"status"`
 		Data   []webhook.Delivery `json:"data"`
-	}{"success", s.dispatcher.Deliveries()})
+	}{"success", deliveries})
 }
 
 // handleWebhookDeliveriesDelete serves DELETE /_calmock/webhooks/deliveries: it forgets the
 // finished deliveries (those under way are kept) and answers with what is left.
 func (s *Server) handleWebhookDeliveriesDelete(w http.ResponseWriter, r *http.Request) {
-	s.dispatcher.Reset()
+	if d := s.dispatch.made(); d != nil {
+		d.Reset()
+	}
 	s.handleWebhookDeliveries(w, r)
 }

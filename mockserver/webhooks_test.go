@@ -136,3 +136,29 @@ func TestWebhooks_DeleteNeedsAdminToken(t *testing.T) {
 	f.do(t, "DELETE", WebhookDeliveriesPath, "", nil).expect(t, http.StatusUnauthorized)
 	f.do(t, "DELETE", WebhookDeliveriesPath, "s3cret", nil).expect(t, http.StatusOK)
 }
+
+// TestWebhooks_DispatcherOnlyWhenNeeded: a server without subscriptions makes no Dispatcher
+// while it serves bookings and lists (empty) deliveries, so a sandbox does not pay for one;
+// Webhooks() makes it, and Close closes it, so that a later delivery is refused.
+func TestWebhooks_DispatcherOnlyWhenNeeded(t *testing.T) {
+	f := MustServer(t, Config{})
+	plain := f.eventType(t, profile.KindPlain)
+	f.do(t, "POST", "/v2/bookings", "", createBody(plain.ID, slot(1, 10), "ada@example.com")).expect(t, http.StatusCreated)
+	r := f.do(t, "GET", WebhookDeliveriesPath, "", nil).expect(t, http.StatusOK)
+	if got := r.Body.String(); got != `{"status":"success","data":[]}` {
+		t.Errorf("deliveries = %s, want an empty list", got)
+	}
+	if f.srv.dispatch.made() != nil {
+		t.Fatal("a Dispatcher was made for a server with no webhook subscription")
+	}
+	d := f.srv.Webhooks()
+	if d == nil || f.srv.dispatch.made() != d {
+		t.Fatal("Webhooks() did not make the Dispatcher once")
+	}
+	if err := f.srv.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Enqueue(webhook.Job{}); err == nil {
+		t.Error("the Dispatcher took a job after Close")
+	}
+}
