@@ -11,6 +11,7 @@
 //	version: 2024-08-13                # cal-api-version of every step (default 2024-08-13)
 //	operations: [BookingsController_2024_08_13_getBooking]  # operation ids it needs
 //	vars: {email: "{{email.booker}}"}  # evaluated once, before the first step
+//	supersededBy: other-scenario       # skipped where other-scenario can run (it moves the clock)
 //	steps:                             # required, at least one
 //	  - name: create                   # required, unique in the scenario
 //	    version: 2026-02-25            # this step's cal-api-version (default: the scenario's)
@@ -27,6 +28,15 @@
 //	      json: {data.status: accepted, data.uid: {exists: true}}
 //	      headers: {X-Request-Id: {exists: true}}
 //	    capture: {uid: data.uid}       # variable -> JSON path of the response
+//	  - name: end-passes               # a clock step: no request, expect or capture
+//	    clock: {freeze: "{{slot.0 +1h}}"}  # or {advance: 90m}
+//
+// A clock step moves the target's clock (calmock's POST /_calmock/clock), so a scenario can
+// reach "after the booking ended" without a fixture booking in the past. Only a target whose
+// clock the suite alone controls can run it (a calmock sandbox made for the scenario); on any
+// other target the scenario is skipped with that reason. A scenario that needs the past on
+// other targets (a profile's past booking, say) names the clock scenario that covers the same
+// behaviour in supersededBy: where the clock can move, it is skipped in the other's favour.
 //
 // Templates are written {{name}}; the conformance package documents the names it resolves.
 //
@@ -47,6 +57,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -68,7 +79,10 @@ type Scenario struct {
 	// the target to serve under Version. Optional.
 	Operations []string          `yaml:"operations"`
 	Vars       map[string]string `yaml:"vars"`
-	Steps      []Step            `yaml:"steps"`
+	// SupersededBy names a scenario of the same source that moves the clock (MovesClock) to
+	// cover this one's behaviour: this one is skipped where that one can run. Optional.
+	SupersededBy string `yaml:"supersededBy"`
+	Steps        []Step `yaml:"steps"`
 
 	// File is the file the scenario was read from (set by the loader).
 	File string `yaml:"-"`
@@ -85,6 +99,27 @@ type Step struct {
 	Request Request           `yaml:"request"`
 	Expect  Expect            `yaml:"expect"`
 	Capture map[string]string `yaml:"capture"`
+	// Clock, when set, makes this a clock step: it moves the target's clock and sends no
+	// request (Request, Expect and Capture stay empty).
+	Clock *ClockChange `yaml:"clock"`
+}
+
+// ClockChange moves a target's clock: exactly one field is set.
+type ClockChange struct {
+	// Freeze stops the clock at this instant (templated, e.g. "{{slot.0 +1h}}").
+	Freeze string `yaml:"freeze"`
+	// Advance moves the clock forward by a Go duration ("90m", "26h").
+	Advance string `yaml:"advance"`
+}
+
+// MovesClock reports whether a step of the scenario moves the target's clock.
+func (sc Scenario) MovesClock() bool {
+	for _, st := range sc.Steps {
+		if st.Clock != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Auth values of Request.Auth.
@@ -256,6 +291,20 @@ func Load(fsys fs.FS, known func(feature string) bool) ([]Scenario, error) {
 		seen[sc.Name] = name
 		out = append(out, sc)
 	}
+	byName := map[string]Scenario{}
+	for _, sc := range out {
+		byName[sc.Name] = sc
+	}
+	for _, sc := range out {
+		if sc.SupersededBy == "" {
+			continue
+		}
+		if by, ok := byName[sc.SupersededBy]; !ok {
+			errs = append(errs, fmt.Errorf("%s: supersededBy %q: no such scenario in this source", sc.File, sc.SupersededBy))
+		} else if !by.MovesClock() {
+			errs = append(errs, fmt.Errorf("%s: supersededBy %q: that scenario has no clock step, so it runs wherever this one does", sc.File, sc.SupersededBy))
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -326,6 +375,12 @@ func (sc Scenario) validate(known func(string) bool) error {
 		if st.Version != "" && !versionFormat.MatchString(st.Version) {
 			add("%s: version %q is not a cal-api-version (YYYY-MM-DD)", where, st.Version)
 		}
+		if st.Clock != nil {
+			if err := st.validateClock(); err != nil {
+				add("%s: %v", where, err)
+			}
+			continue
+		}
 		if !methods[st.Request.Method] {
 			add("%s: request.method %q is not an upper-case HTTP method", where, st.Request.Method)
 		}
@@ -348,6 +403,27 @@ func (sc Scenario) validate(known func(string) bool) error {
 		default:
 			add("%s: expect.envelope %q is not one of success, error, bare, status", where, st.Expect.Envelope)
 		}
+	}
+	if sc.SupersededBy == sc.Name {
+		add("supersededBy names the scenario itself")
+	}
+	return errors.Join(errs...)
+}
+
+// validateClock checks a clock step: one change, and nothing of a request step.
+func (st Step) validateClock() error {
+	var errs []error
+	c := st.Clock
+	switch {
+	case (c.Freeze == "") == (c.Advance == ""):
+		errs = append(errs, errors.New("clock: exactly one of freeze and advance is needed"))
+	case c.Advance != "":
+		if d, err := time.ParseDuration(c.Advance); err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("clock.advance %q is not a positive Go duration (e.g. 90m, 26h)", c.Advance))
+		}
+	}
+	if st.Request.Method != "" || st.Request.Path != "" || st.Expect.Status != 0 || len(st.Capture) > 0 {
+		errs = append(errs, errors.New("a clock step sends no request: drop request, expect and capture"))
 	}
 	return errors.Join(errs...)
 }

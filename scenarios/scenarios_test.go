@@ -16,6 +16,11 @@ var knownFeatures = map[string]bool{
 	"cursor-paging": true,
 }
 
+// clockStep is a step to append to valid: it moves the clock.
+const clockStep = `  - name: c
+    clock: {freeze: "{{slot.0 +1d}}"}
+`
+
 func known(f string) bool { return knownFeatures[f] }
 
 const valid = `name: ok
@@ -64,6 +69,15 @@ func TestLoad_Strict(t *testing.T) {
 		{"BadVersion", map[string]string{"ok.yaml": strings.Replace(valid, "features: [core]", "features: [core]\nversion: v2", 1)}, `ok.yaml: version "v2" is not a cal-api-version`},
 		{"BadStepVersion", map[string]string{"ok.yaml": strings.Replace(valid, "  - name: s", "  - name: s\n    version: 2026-2-25", 1)}, `steps[0] (s): version "2026-2-25" is not a cal-api-version`},
 		{"EmptyOperation", map[string]string{"ok.yaml": strings.Replace(valid, "features: [core]", "features: [core]\noperations: ['']", 1)}, "operations[0]: empty operation id"},
+		{"ClockStep", map[string]string{"ok.yaml": valid + clockStep}, ""},
+		{"ClockStepBothChanges", map[string]string{"ok.yaml": valid + "  - name: c\n    clock: {freeze: '2030-01-01T00:00:00Z', advance: 1h}\n"}, "clock: exactly one of freeze and advance"},
+		{"ClockStepNoChange", map[string]string{"ok.yaml": valid + "  - name: c\n    clock: {}\n"}, "clock: exactly one of freeze and advance"},
+		{"ClockStepBadAdvance", map[string]string{"ok.yaml": valid + "  - name: c\n    clock: {advance: -1h}\n"}, `clock.advance "-1h" is not a positive Go duration`},
+		{"ClockStepWithRequest", map[string]string{"ok.yaml": valid + clockStep + "    request: {method: GET, path: /v2/bookings}\n"}, "a clock step sends no request"},
+		{"Superseded", map[string]string{"ok.yaml": strings.Replace(valid, "features: [core]", "features: [core]\nsupersededBy: later", 1), "later.yaml": strings.Replace(valid, "name: ok", "name: later", 1) + clockStep}, ""},
+		{"SupersededByMissing", map[string]string{"ok.yaml": strings.Replace(valid, "features: [core]", "features: [core]\nsupersededBy: nowhere", 1)}, `ok.yaml: supersededBy "nowhere": no such scenario`},
+		{"SupersededByNoClock", map[string]string{"ok.yaml": strings.Replace(valid, "features: [core]", "features: [core]\nsupersededBy: later", 1), "later.yaml": strings.Replace(valid, "name: ok", "name: later", 1)}, `supersededBy "later": that scenario has no clock step`},
+		{"SupersededBySelf", map[string]string{"ok.yaml": strings.Replace(valid, "features: [core]", "features: [core]\nsupersededBy: ok", 1) + clockStep}, "supersededBy names the scenario itself"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
