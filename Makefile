@@ -10,6 +10,7 @@ TARGET  ?=
 API_KEY ?=
 PROFILE ?=
 FEATURES ?=
+CONFORM_FLAGS ?=
 
 all: lint test build
 
@@ -29,13 +30,14 @@ build:
 ## conformance: run the suite against TARGET (default: the mock in-process), e.g.
 ##   make conformance TARGET=http://127.0.0.1:8080        (a calmock started with make run)
 ##   make conformance TARGET=https://api.cal.com API_KEY=cal_live_… PROFILE=cal.json FEATURES=…
+##   make conformance TARGET=http://127.0.0.1:8080 CONFORM_FLAGS='-parallel 8 -report r.json'
 ## It builds bin/calmock-conform and runs it, rather than `go run`, which turns every failing
 ## exit code into 1: make's exit code is then the suite's (1 broken, 2 unreachable, 3 usage).
 conformance:
 	@$(GO) build -ldflags "$(LDFLAGS)" -o bin/calmock-conform ./cmd/calmock-conform
 	bin/calmock-conform -report out/conformance.yaml -junit out/junit.xml \
 		$(if $(TARGET),-target $(TARGET)) $(if $(API_KEY),-api-key $(API_KEY)) \
-		$(if $(PROFILE),-profile $(PROFILE)) $(if $(FEATURES),-features $(FEATURES))
+		$(if $(PROFILE),-profile $(PROFILE)) $(if $(FEATURES),-features $(FEATURES)) $(CONFORM_FLAGS)
 
 ## test: every test with the race detector. Each fuzz target runs as a plain test over its seed
 ## corpus and any crasher saved under testdata/fuzz: deterministic, so CI's verdict cannot change

@@ -71,6 +71,24 @@ type Target struct {
 	Now func() time.Time
 	// OnStep, if set, is called before each step (the Ginkgo suite calls By).
 	OnStep func(step scenarios.Step)
+	// Sandboxed makes Run give each scenario a sandbox of its own on this calmock target
+	// (sandbox.go): scenarios may then run in parallel and move their clock. Setup sets it
+	// when the target serves sandboxes.
+	Sandboxed bool
+	// AdminToken is sent to calmock's admin endpoints (sandboxes, clock) when the calmock
+	// was started with -admin-token. Empty: none.
+	AdminToken string
+
+	// ownsClock is true for a scenario's own sandbox: its clock steps can run.
+	ownsClock bool
+}
+
+// client is the target's Doer, or the default one.
+func (t *Target) client() Doer {
+	if t.Client == nil {
+		return defaultClient
+	}
+	return t.Client
 }
 
 // DefaultRequiredHeaders are the headers every Cal.com response carries (behaviour §9); the
@@ -91,6 +109,7 @@ const (
 	KindCapture   = "capture"   // a value to capture is missing
 	KindTransport = "transport" // no HTTP answer
 	KindTemplate  = "template"  // the scenario itself could not be expanded
+	KindSandbox   = "sandbox"   // the scenario's calmock sandbox could not be made or its clock moved
 )
 
 // Failure is one broken expectation.
@@ -174,6 +193,15 @@ func Run(ctx context.Context, t *Target, sc scenarios.Scenario) (res Result) {
 		res.Outcome, res.SkipReason = Skipped, reason
 		return res
 	}
+	if t.Sandboxed {
+		sub, release, err := t.newSandbox(ctx)
+		if err != nil {
+			res.sandboxFailure(sc.Name, "", err)
+			return res
+		}
+		defer release()
+		t = sub
+	}
 	r := &runner{t: t, sc: sc, res: &res, inv: newInvariants(t.Profile)}
 	if r.t.Run.ID == "" {
 		r.t.Run = NewRunInfo("", r.now())
@@ -204,6 +232,13 @@ func Run(ctx context.Context, t *Target, sc scenarios.Scenario) (res Result) {
 }
 
 func (t *Target) unsupported(sc scenarios.Scenario) string {
+	controlsClock := t.Sandboxed || t.ownsClock
+	if sc.MovesClock() && !controlsClock {
+		return "it moves the target's clock, which only a calmock sandbox made for the scenario allows (this target makes none, or -no-sandboxes is set)"
+	}
+	if sc.SupersededBy != "" && controlsClock {
+		return "superseded by " + sc.SupersededBy + ", which moves the clock of this calmock target's sandbox instead"
+	}
 	var missing []string
 	for _, f := range sc.Features {
 		if t.Supports != nil && !t.Supports[f] {
@@ -317,6 +352,9 @@ type response struct {
 // step runs one step; it returns true when later steps cannot run meaningfully (a
 // behavioural expectation or a capture failed).
 func (r *runner) step(ctx context.Context, st scenarios.Step) bool {
+	if st.Clock != nil {
+		return r.clockStep(ctx, st)
+	}
 	began := time.Now()
 	req, reqText, err := r.build(ctx, st)
 	if r.templateErr(st.Name, "request", err) {
@@ -362,7 +400,7 @@ func (r *runner) step(ctx context.Context, st scenarios.Step) bool {
 		fail(KindHeader, "Content-Type", "application/json", ct)
 	}
 	if r.t.Checker != nil {
-		for _, f := range r.t.Checker.CheckResponse(req, resp.status, resp.header, resp.body) {
+		for _, f := range r.t.Checker.CheckResponse(relativeRequest(req, r.t.BaseURL), resp.status, resp.header, resp.body) {
 			fail(KindOpenAPI, f.Field, f.Expected, f.Got)
 		}
 	}

@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/calmock/calmock/profile"
@@ -47,9 +49,22 @@ type Options struct {
 	RunID string
 	// Client sends the requests. Nil: a 30 s timeout client.
 	Client Doer
-	// Progress receives one line per scenario while the run goes on. Nil: silent.
+	// Progress receives one line per scenario as it finishes. Nil: silent.
 	Progress io.Writer
+	// NoSandboxes runs the scenarios against a calmock target itself, as against any other
+	// target, instead of each in a sandbox of its own (Target.Sandboxed).
+	NoSandboxes bool
+	// Parallel is how many scenarios run at once. Zero: DefaultParallel when each scenario
+	// has a sandbox of its own, else 1. More than 1 against a shared target is allowed
+	// (scenarios book distinct slots and emails) but meets its rate limit sooner.
+	Parallel int
+	// AdminToken is the -admin-token of a calmock target, for its sandboxes and clock.
+	AdminToken string
 }
+
+// DefaultParallel is how many scenarios run at once, each in its own sandbox, against a
+// calmock target: enough to keep two cores busy while each scenario waits on its answers.
+const DefaultParallel = 4
 
 // Environment variables read by RegisterFlags as defaults.
 const (
@@ -59,6 +74,7 @@ const (
 	EnvSpec     = "CALMOCK_SPEC"
 	EnvFeatures = "CALMOCK_FEATURES"
 	EnvCleanup  = "CALMOCK_CLEANUP"
+	EnvAdmin    = "CALMOCK_ADMIN_TOKEN"
 )
 
 // RegisterFlags registers -target, -api-key, -profile, -spec, -features and -cleanup on fs,
@@ -70,6 +86,9 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.SpecFile, "spec", os.Getenv(EnvSpec), "OpenAPI document to check responses against (env "+EnvSpec+"); empty: calmock's embedded one; none: no check")
 	fs.StringVar(&o.Features, "features", os.Getenv(EnvFeatures), "comma-separated features the target supports (env "+EnvFeatures+"); empty: all ("+strings.Join(Features(), ",")+")")
 	fs.BoolVar(&o.Cleanup, "cleanup", os.Getenv(EnvCleanup) == "1" || os.Getenv(EnvCleanup) == "true", "cancel the bookings each scenario created (env "+EnvCleanup+"=1)")
+	fs.BoolVar(&o.NoSandboxes, "no-sandboxes", false, "against a calmock target, run every scenario on the target itself instead of each in a sandbox of its own (then serially, sharing its clock and rate limit)")
+	fs.IntVar(&o.Parallel, "parallel", 0, "run `N` scenarios at once; 0: "+strconv.Itoa(DefaultParallel)+" when each has a calmock sandbox of its own, else 1")
+	fs.StringVar(&o.AdminToken, "admin-token", os.Getenv(EnvAdmin), "the -admin-token of a calmock target, for its sandboxes and clock (env "+EnvAdmin+")")
 }
 
 // Setup prepares a run: it starts the in-process server if needed, loads the profile, the
@@ -119,17 +138,26 @@ func Setup(ctx context.Context, o Options) (*Target, []scenarios.Scenario, func(
 		checker = c
 	}
 	t := &Target{
-		BaseURL:  base,
-		Client:   client,
-		Profile:  prof,
-		Checker:  checker,
-		Supports: supports,
-		Run:      NewRunInfo(o.RunID, time.Now()),
-		Cleanup:  o.Cleanup,
+		BaseURL:    base,
+		Client:     client,
+		Profile:    prof,
+		Checker:    checker,
+		Supports:   supports,
+		Run:        NewRunInfo(o.RunID, time.Now()),
+		Cleanup:    o.Cleanup,
+		AdminToken: o.AdminToken,
 	}
 	if err := probe(ctx, t); err != nil {
 		closeFn()
 		return nil, nil, func() {}, err
+	}
+	if !o.NoSandboxes {
+		ok, err := servesSandboxes(ctx, client, base, o.AdminToken)
+		if err != nil {
+			closeFn()
+			return nil, nil, func() {}, &UnreachableError{Target: base, Err: err}
+		}
+		t.Sandboxed = ok
 	}
 	return t, all, closeFn, nil
 }
@@ -255,30 +283,95 @@ func RunAll(ctx context.Context, o Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	results := make([]Result, 0, len(all))
-	for _, sc := range all {
-		res := Run(ctx, t, sc)
-		results = append(results, res)
-		if o.Progress != nil {
-			line := fmt.Sprintf("%-8s %s", res.Outcome, sc.Name)
-			if res.SkipReason != "" {
-				line += " (" + res.SkipReason + ")"
-			}
-			fmt.Fprintln(o.Progress, line)
-			for _, f := range res.Failures {
-				fmt.Fprintln(o.Progress, "         "+f.String())
-			}
-		}
-		if res.Unreachable {
-			err := &UnreachableError{Target: t.BaseURL, Err: fmt.Errorf("scenario %s: %s", sc.Name, res.Error())}
-			rep := NewReport(o, t, results, started)
-			rep.Outcome, rep.Error = OutcomeUnreachable, err.Error()
-			return rep, err
-		}
+	results, lost := runPool(ctx, t, all, o.parallel(t), o.Progress)
+	if lost != nil {
+		err := &UnreachableError{Target: t.BaseURL, Err: fmt.Errorf("scenario %s: %s", lost.Scenario, lost.Error())}
+		rep := NewReport(o, t, results, started)
+		rep.Outcome, rep.Error = OutcomeUnreachable, err.Error()
+		return rep, err
 	}
 	rep := NewReport(o, t, results, started)
 	if rep.Totals.Failed > 0 {
 		return rep, fmt.Errorf("%w: %d of %d scenarios failed", ErrContractBroken, rep.Totals.Failed, len(results))
 	}
 	return rep, nil
+}
+
+// parallel is how many scenarios run at once against t.
+func (o Options) parallel(t *Target) int {
+	switch {
+	case o.Parallel > 0:
+		return o.Parallel
+	case t.Sandboxed:
+		return DefaultParallel
+	}
+	return 1
+}
+
+// runPool runs the scenarios on n workers and returns their results in the scenarios' order,
+// printing each one's verdict to progress as it finishes. After a scenario that got no
+// answer at all (returned as lost, the first one to finish so), the scenarios not yet started
+// are not run and those running are stopped: the target is gone.
+func runPool(ctx context.Context, t *Target, all []scenarios.Scenario, n int, progress io.Writer) (results []Result, lost *Result) {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	results = make([]Result, len(all))
+	ran := make([]bool, len(all))
+	next := make(chan int)
+	var mu sync.Mutex // guards progress, ran and lost
+	var wg sync.WaitGroup
+	for range max(n, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				res := Run(ctx, t, all[i])
+				results[i] = res
+				mu.Lock()
+				ran[i] = true
+				writeProgress(progress, res)
+				if res.Unreachable && lost == nil {
+					lost = &results[i]
+					stop()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for i := range all {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	out := make([]Result, 0, len(all))
+	for i, res := range results {
+		if ran[i] {
+			out = append(out, res)
+		}
+	}
+	if lost != nil {
+		l := *lost
+		lost = &l
+	}
+	return out, lost
+}
+
+// writeProgress prints one scenario's verdict, and its failures, to w (nil: nowhere).
+func writeProgress(w io.Writer, res Result) {
+	if w == nil {
+		return
+	}
+	line := fmt.Sprintf("%-8s %-45s %6s", res.Outcome, res.Scenario, res.Duration.Round(time.Millisecond))
+	if res.SkipReason != "" {
+		line += " (" + res.SkipReason + ")"
+	}
+	fmt.Fprintln(w, line)
+	for _, f := range res.Failures {
+		fmt.Fprintln(w, "         "+f.String())
+	}
 }

@@ -62,8 +62,11 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	if s.URL == "" {
 		// The real API's limit is 120/min; in-process we want the headers without the waits.
 		// A mock that cannot start is a broken setup: the suite fails, it does not skip.
-		h, err := mockserver.New(mockserver.Config{Seed: 1, RateLimit: 1_000_000})
+		// With sandboxes, so that each spec runs in its own (and ginkgo -p runs them at once).
+		m, err := mockserver.New(mockserver.Config{Seed: 1, RateLimit: 1_000_000})
 		Expect(err).NotTo(HaveOccurred(), "starting the in-process mock")
+		h, err := mockserver.NewSandboxes(m, mockserver.SandboxLimits{Max: 64})
+		Expect(err).NotTo(HaveOccurred(), "starting the in-process mock's sandboxes")
 		srv := httptest.NewServer(h)
 		DeferCleanup(srv.Close)
 		s.URL = srv.URL

@@ -21,6 +21,10 @@ import (
 	"github.com/calmock/calmock/scenarios"
 )
 
+// inProcessSandboxes bounds the sandboxes of the in-process mock: a scenario's is deleted when
+// it ends, so at most -parallel exist at once.
+const inProcessSandboxes = 64
+
 // version is stamped at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
@@ -101,11 +105,14 @@ Flags:
 	}
 	if opts.Target == "" {
 		// The in-process mock never throttles the suite; its headers still come.
+		// With sandboxes, as `calmock` serves by default: each scenario gets its own.
 		srv, err := mockserver.New(mockserver.Config{Seed: seed})
 		if err != nil {
 			return usage(err)
 		}
-		opts.Handler = srv
+		if opts.Handler, err = mockserver.NewSandboxes(srv, mockserver.SandboxLimits{Max: inProcessSandboxes}); err != nil {
+			return usage(err)
+		}
 	}
 	opts.Progress = stdout
 	rep, err := conformance.RunAll(ctx, opts)
