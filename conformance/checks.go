@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/calmock/calmock/internal/apiversion"
 	"github.com/calmock/calmock/scenarios"
 )
 
@@ -45,7 +46,7 @@ var paginationKeys = []string{"returnedItems", "totalItems", "itemsPerPage", "re
 var cursorPaginationKeys = []string{"nextCursor", "hasMore"}
 
 // cursorListVersion is the cal-api-version whose GET /v2/bookings pages by cursor.
-const cursorListVersion = "2026-05-01"
+const cursorListVersion = apiversion.V20260501
 
 // listPaginationKeys returns the pagination keys the list answer to req must have.
 func listPaginationKeys(req *http.Request) []string {

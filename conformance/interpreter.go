@@ -22,13 +22,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/calmock/calmock/internal/apiversion"
 	"github.com/calmock/calmock/profile"
 	"github.com/calmock/calmock/scenarios"
 )
 
 // APIVersion is the cal-api-version every request carries unless its scenario or step sets
 // another (scenarios.Scenario.Version, Step.Version) or a step's headers remove it.
-const APIVersion = "2024-08-13"
+const APIVersion = apiversion.V20240813
 
 // ---------------------------------------------------------------------------------------------
 // Public types

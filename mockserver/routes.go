@@ -16,15 +16,15 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/calmock/calmock/booking"
+	"github.com/calmock/calmock/internal/apiversion"
 	"github.com/calmock/calmock/profile"
 )
 
 // Versions of the cal-api-version header (behaviour notes §2).
 const (
-	versionHeader   = "cal-api-version"
-	version20240813 = "2024-08-13"
-	// version20240904 is valid for other resources but matches no bookings controller.
-	version20240904 = "2024-09-04"
+	versionHeader   = apiversion.Header
+	version20240813 = apiversion.V20240813
+	version20240904 = apiversion.V20240904
 )
 
 // OpenAPIPath is where the server serves the OpenAPI document it describes itself with.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/calmock/calmock/booking"
+	"github.com/calmock/calmock/internal/apiversion"
 )
 
 // Everything cal-api-version 2026-02-25 changes on the wire is in this file: its route table,
@@ -12,7 +13,7 @@ import (
 // RequestReschedule). Source: changes-2026 §1.1, §2.1 (BookingsController_2026_02_25, whose
 // service and output extend 2024-08-13's).
 
-const version20260225 = "2026-02-25"
+const version20260225 = apiversion.V20260225
 
 // routes20260225 is the table of cal-api-version 2026-02-25: the operations of
 // BookingsController_2026_02_25 (changes-2026 §1.1, routes 1, 3–7 and 9–17: every 2024-08-13

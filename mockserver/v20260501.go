@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/calmock/calmock/booking"
+	"github.com/calmock/calmock/internal/apiversion"
 )
 
 // cal-api-version 2026-05-01: everything it changes is in this file. Upstream it is one
@@ -18,7 +19,7 @@ import (
 // page "Get all bookings"); every other bookings route has no 2026-05-01 controller, so the
 // version gets 404 there (selectRoute), as NestJS gives a version no controller declares.
 
-const version20260501 = "2026-05-01"
+const version20260501 = apiversion.V20260501
 
 // routes20260501 is the table of cal-api-version 2026-05-01. The operation id follows
 // upstream's <Controller>_<version>_<method> pattern; the hosted docs page shows no id, so
