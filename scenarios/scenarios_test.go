@@ -5,23 +5,18 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/calmock/calmock/conformance"
 	"github.com/calmock/calmock/scenarios"
 )
-
-var knownFeatures = map[string]bool{
-	"core": true, "auth": true, "list": true, "recurring": true, "seated": true, "round-robin": true,
-	"confirmation": true, "reschedule": true, "absent": true, "calendar-links": true, "references": true,
-	"recordings": true, "version": true, "by-seat": true, "validation": true,
-	"attendees": true, "guests": true, "location": true, "conferencing-sessions": true, "routing-trace": true,
-	"cursor-paging": true,
-}
 
 // clockStep is a step to append to valid: it moves the clock.
 const clockStep = `  - name: c
     clock: {freeze: "{{slot.0 +1d}}"}
 `
 
-func known(f string) bool { return knownFeatures[f] }
+// known is the registry of the conformance package, which interprets the scenarios: the
+// features are written down there once.
+func known(f string) bool { return conformance.KnownFeature(f) }
 
 const valid = `name: ok
 description: d
