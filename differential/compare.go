@@ -82,10 +82,10 @@ var Normalisations = []Normalisation{
 	{Where: "**.timestamp", Kind: NormTime, Reason: "an error answer's time of answering (Cal.com's exception filter)"},
 	{Where: "**.hosts[].name", Kind: NormLearned, Reason: "a profile carries no user's display name: the oracle has a placeholder"},
 	{Where: "**.hosts[].email", Kind: NormLearned, Reason: "a round-robin host the profile does not list as a user has a placeholder email"},
-	{Where: "**.hosts[].displayEmail", Kind: NormLearned, Reason: "as hosts[].email"},
+	{Where: "**.hosts[].displayEmail", Kind: NormLearned, Reason: "derived from hosts[].email, a placeholder for a host the profile does not list"},
 	{Where: "**.hosts[].username", Kind: NormLearned, Reason: "a round-robin host the profile does not list as a user has a placeholder username"},
-	{Where: "data.reassignedTo.name", Kind: NormLearned, Reason: "as hosts[].name"},
-	{Where: "data.reassignedTo.email", Kind: NormLearned, Reason: "as hosts[].email"},
+	{Where: "data.reassignedTo.name", Kind: NormLearned, Reason: "the new host's display name, which a profile does not carry (as hosts[].name)"},
+	{Where: "data.reassignedTo.email", Kind: NormLearned, Reason: "derived from hosts[].email, a placeholder for a host the profile does not list"},
 	{Where: "**.title", Kind: NormLearnedPrefix, Reason: "a booking's title begins with its event type's title, which a profile does not carry: the oracle has a placeholder"},
 	{Where: "**", Kind: NormText, Reason: "any string may quote a uid (meetingUrl, icsUid, an error message) or a learned name (a title), and a message may quote the current time (compared within the tolerance)"},
 }
@@ -563,7 +563,8 @@ func (c *comparer) textEqual(t, o string) bool {
 		return true
 	}
 	ti, oi := instantRe.FindAllString(t, -1), instantRe.FindAllString(o, -1)
-	if len(ti) == 0 || len(ti) != len(oi) {
+	// A string that is one instant (start, end) is a fact of the booking: exact.
+	if len(ti) == 0 || len(ti) != len(oi) || ti[0] == t || oi[0] == o {
 		return false
 	}
 	for i := range ti {

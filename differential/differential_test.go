@@ -259,6 +259,19 @@ func TestRun_FindsBreaks(t *testing.T) {
 			},
 			path: "data[0].",
 		},
+		{
+			name: "list miscounts",
+			is:   func(st StepRecord) bool { return st.Op == OpList && st.TargetStatus == 200 },
+			rewrite: func(r *http.Request, status int, body map[string]any) (int, map[string]any) {
+				if p, ok := body["pagination"].(map[string]any); ok && r.Method == http.MethodGet {
+					if n, ok := p["totalItems"].(float64); ok {
+						p["totalItems"] = n + 1
+					}
+				}
+				return status, body
+			},
+			path: "pagination.totalItems",
+		},
 	}
 	// A clean run says where each break must show; its client notes how many bookings
 	// each list answered, as only a list of two or more can show a reversed order.

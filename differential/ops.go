@@ -14,12 +14,18 @@ import (
 //	{{slot:N}}           the sequence's N-th time slot (the same instant on both sides)
 //	{{during:N}}         one minute after slot N starts (a clock to freeze at)
 //	{{email:K}}          the K-th attendee email of the sequence, unique to the run
-//	{{ref:S:PATH}}       the value at PATH (e.g. data.uid, data.1.uid, data.seatUid) of this
-//	                     side's answer to step S; a step not run or not answered gives
-//	                     UnknownUID, so a prefix or a shrunk sequence stays runnable
+//	{{name:K}}           the K-th booker name, unique to the run (an attendeeName filter
+//	                     finds no booking the target held before)
+//	{{ref:ID:PATH}}      the value at PATH (e.g. data.uid, data.1.uid, data.seatUid) of this
+//	                     side's answer to the op whose ID is ID; an op not run or not
+//	                     answered gives UnknownUID, so a prefix, or a sequence with ops
+//	                     dropped, stays runnable
 //
 // An Op never holds a side's uid, so a sequence replays on any pair of fresh sides.
 type Op struct {
+	// ID names the op for the refs of later ops: its index in the sequence as generated,
+	// kept when ops are dropped.
+	ID int `json:"id"`
 	// Kind is the operation (OpCreate, …); Name says which variant, e.g. "create seated",
 	// "cancel seat", "get (wrong key)". Both are in every difference.
 	Kind   OpKind `json:"kind"`
@@ -139,6 +145,7 @@ func (g *generator) add(op Op) int {
 	if op.Auth == "" {
 		op.Auth = AuthOwner
 	}
+	op.ID = len(g.ops)
 	g.ops = append(g.ops, op)
 	return len(g.ops) - 1
 }
@@ -151,21 +158,21 @@ func slot(n int) string                { return fmt.Sprintf("{{slot:%d}}", n) }
 
 // pick returns a booking the sequence made, preferring live ones of the given kinds.
 func (g *generator) pick(kinds ...string) *handle {
-	var live, any []*handle
+	var live, all []*handle
 	for _, h := range g.handles {
 		if len(kinds) > 0 && !contains(kinds, h.kind) {
 			continue
 		}
-		any = append(any, h)
+		all = append(all, h)
 		if h.status == "accepted" || h.status == "pending" {
 			live = append(live, h)
 		}
 	}
 	switch {
-	case len(live) > 0 && (len(any) == len(live) || g.r.IntN(5) > 0):
+	case len(live) > 0 && (len(all) == len(live) || g.r.IntN(5) > 0):
 		return live[g.r.IntN(len(live))]
-	case len(any) > 0:
-		return any[g.r.IntN(len(any))]
+	case len(all) > 0:
+		return all[g.r.IntN(len(all))]
 	}
 	return nil
 }
@@ -215,7 +222,11 @@ func (g *generator) step() {
 }
 
 func (g *generator) attendee() map[string]any {
-	return map[string]any{"name": bookerNames[g.r.IntN(len(bookerNames))], "email": g.newEmail(), "timeZone": "UTC"}
+	return map[string]any{"name": g.name(), "email": g.newEmail(), "timeZone": "UTC"}
+}
+
+func (g *generator) name() string {
+	return fmt.Sprintf("{{name:%d}}", g.r.IntN(len(bookerNames)))
 }
 
 func (g *generator) create() {
@@ -301,7 +312,7 @@ func (g *generator) list() {
 	if g.r.IntN(3) == 0 {
 		// The bookers of a seated slot or of several creates share no email; a name
 		// filter spans them.
-		q = [][2]string{{"attendeeName", bookerNames[g.r.IntN(len(bookerNames))]}, {"afterStart", slot(0)}}
+		q = [][2]string{{"attendeeName", g.name()}, {"afterStart", slot(0)}}
 	}
 	if g.r.IntN(3) == 0 {
 		statuses := []string{"upcoming", "recurring", "past", "cancelled", "unconfirmed", "upcoming,cancelled"}
@@ -381,10 +392,9 @@ func (g *generator) confirmOrDecline(kind OpKind) {
 	if h == nil || g.r.IntN(5) == 0 {
 		h = g.pick() // mostly a wrong state
 	}
-	op := Op{Kind: kind, Name: string(kind), Method: "POST", Path: "/v2/bookings/" + h.uid + "/" + string(kind)}
+	op := Op{Kind: kind, Name: string(kind), Method: "POST", Path: "/v2/bookings/" + h.uid + "/confirm"}
 	if kind == OpDecline {
-		op.Path = "/v2/bookings/" + h.uid + "/decline"
-		op.Body = map[string]any{"reason": "no time"}
+		op.Path, op.Body = "/v2/bookings/"+h.uid+"/decline", map[string]any{"reason": "no time"}
 	}
 	g.add(op)
 	if h.status == "pending" {

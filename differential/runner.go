@@ -106,7 +106,7 @@ type pairState struct {
 type side struct {
 	base    string
 	client  conformance.Doer
-	answers map[int]any // step → parsed answer body
+	answers map[int]any // op ID → parsed answer body
 }
 
 var defaultClient = &http.Client{Timeout: 30 * time.Second}
@@ -258,11 +258,11 @@ func (r *Runner) Play(ctx context.Context, seq Sequence, prefix, block int) (Seq
 	}
 	oracle.answers = map[int]any{}
 	for i, op := range ops {
-		ta, treq, err := r.send(ctx, target, op, i, block)
+		ta, treq, err := r.send(ctx, target, op, block)
 		if err != nil {
 			return res, fmt.Errorf("step %d (%s) on the target: %w", i, op.Name, err)
 		}
-		oa, _, err := r.send(ctx, oracle, op, i, block)
+		oa, _, err := r.send(ctx, oracle, op, block)
 		if err != nil {
 			return res, fmt.Errorf("step %d (%s) on the oracle: %w", i, op.Name, err)
 		}
@@ -280,7 +280,7 @@ func (r *Runner) Play(ctx context.Context, seq Sequence, prefix, block int) (Seq
 }
 
 // send resolves op for one side, sends it and reads the answer. It returns the path sent.
-func (r *Runner) send(ctx context.Context, s *side, op Op, step, block int) (answer, string, error) {
+func (r *Runner) send(ctx context.Context, s *side, op Op, block int) (answer, string, error) {
 	res := func(v string) string { return r.resolve(s, v, block) }
 	path := res(op.Path)
 	if len(op.Query) > 0 {
@@ -336,12 +336,12 @@ func (r *Runner) send(ctx context.Context, s *side, op Op, step, block int) (ans
 	var v any
 	if json.Unmarshal(b, &v) == nil {
 		a.JSON, a.IsJSON = v, true
-		s.answers[step] = v
+		s.answers[op.ID] = v
 	}
 	return a, path, nil
 }
 
-var templateRe = regexp.MustCompile(`\{\{(slot|during|email|ref):([^}]*)\}\}`)
+var templateRe = regexp.MustCompile(`\{\{(slot|during|email|name|ref):([^}]*)\}\}`)
 
 // resolve replaces the templates of s (see Op) for one side.
 func (r *Runner) resolve(sd *side, s string, block int) string {
@@ -357,9 +357,12 @@ func (r *Runner) resolve(sd *side, s string, block int) string {
 			return wiretime.Format(t)
 		case "email":
 			return fmt.Sprintf("diff.%s.%d.%s@example.com", r.run.ID, block, sub[2])
+		case "name":
+			n, _ := strconv.Atoi(sub[2])
+			return fmt.Sprintf("%s %s-%d", bookerNames[n%len(bookerNames)], r.run.ID, block)
 		default:
-			step, path, _ := strings.Cut(sub[2], ":")
-			n, _ := strconv.Atoi(step)
+			id, path, _ := strings.Cut(sub[2], ":")
+			n, _ := strconv.Atoi(id)
 			if v, ok := lookup(sd.answers[n], path); ok {
 				return v
 			}
