@@ -18,5 +18,5 @@
 //
 // A calmock target with sandboxes gives each sequence its own sandbox and clock (so a booking
 // can be made to have started and be marked absent); any other target is shared by the
-// whole run and mark-absent is only tried on bookings that have not started.
+// whole run, and mark-absent is left out (the run's bookings have not started).
 package differential

@@ -42,7 +42,8 @@ type Options struct {
 	RunID string
 	// Tolerance is how far apart two instants of a NormTime field may be (default 1 min).
 	Tolerance time.Duration
-	// Client sends the target's requests. Nil: a 30 s timeout client.
+	// Client sends the target's requests (the oracle is called in-process). Nil: a 30 s
+	// timeout client.
 	Client conformance.Doer
 	// Progress receives the seed and one line per sequence. Nil: silent.
 	Progress io.Writer
@@ -224,7 +225,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 // with the time slots and emails of block (Run uses the sequence's index). A sandboxed
 // target gets a new sandbox and a new oracle for each call, so a prefix replays from the
 // same empty start: that is what shrinking builds on. On a shared target use a block no
-// earlier play used, or the slots are taken.
+// earlier play used, or the slots are taken. Plays of one Runner must not overlap.
 func (r *Runner) Play(ctx context.Context, seq Sequence, prefix, block int) (SequenceResult, error) {
 	ops := seq.Ops
 	if prefix >= 0 && prefix < len(ops) {
