@@ -124,12 +124,22 @@ type Difference struct {
 	Path   string `json:"path"`
 	Target any    `json:"target"`
 	Oracle any    `json:"oracle"`
+	// Absent is "target" or "oracle" when that side has no value at Path at all (its
+	// value above is then null).
+	Absent string `json:"absent,omitempty"`
 	// Note says why equal-looking values differ (a mapping that does not hold).
 	Note string `json:"note,omitempty"`
 }
 
 func (d Difference) String() string {
-	s := fmt.Sprintf("sequence %d step %d (%s): %s: target %s, oracle %s", d.Sequence, d.Step, d.OpName, d.Path, show(d.Target), show(d.Oracle))
+	t, o := show(d.Target), show(d.Oracle)
+	switch d.Absent {
+	case "target":
+		t = "absent"
+	case "oracle":
+		o = "absent"
+	}
+	s := fmt.Sprintf("sequence %d step %d (%s): %s: target %s, oracle %s", d.Sequence, d.Step, d.OpName, d.Path, t, o)
 	if d.Note != "" {
 		s += " (" + d.Note + ")"
 	}
@@ -137,9 +147,6 @@ func (d Difference) String() string {
 }
 
 func show(v any) string {
-	if v == absent {
-		return "absent"
-	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
@@ -217,7 +224,14 @@ type comparer struct {
 }
 
 func (c *comparer) add(path string, target, oracle any, note string) {
-	c.diffs = append(c.diffs, Difference{Op: c.op.Kind, OpName: c.op.Name, Path: path, Target: target, Oracle: oracle, Note: note})
+	d := Difference{Op: c.op.Kind, OpName: c.op.Name, Path: path, Target: target, Oracle: oracle, Note: note}
+	if target == absent {
+		d.Target, d.Absent = nil, "target"
+	}
+	if oracle == absent {
+		d.Oracle, d.Absent = nil, "oracle"
+	}
+	c.diffs = append(c.diffs, d)
 }
 
 // answer is one side's answer to a step.
@@ -373,7 +387,7 @@ func (c *comparer) value(path string, t, o any) {
 		}
 		ts, tok := scalar(t)
 		os, ook := scalar(o)
-		if !tok || !ook {
+		if !tok || !ook || fmt.Sprintf("%T", t) != fmt.Sprintf("%T", o) {
 			c.add(path, t, o, "")
 			return
 		}

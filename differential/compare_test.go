@@ -52,6 +52,15 @@ func TestCompare_UidsPairThroughTheMapping(t *testing.T) {
 	}
 }
 
+func TestCompare_MappedValuesKeepTheirType(t *testing.T) {
+	d := compareAnswers(NewMapping(), time.Minute, Op{Kind: OpGet},
+		jsonAnswer(t, 200, `{"status":"success","data":{"id":"5"}}`),
+		jsonAnswer(t, 200, `{"status":"success","data":{"id":5}}`))
+	if !slices.Equal(paths(d), []string{"data.id"}) {
+		t.Fatalf("an id as a string: %v", d)
+	}
+}
+
 func TestCompare_StatusEnvelopeErrorFirst(t *testing.T) {
 	d := compareAnswers(NewMapping(), time.Minute, Op{Kind: OpCancel, Name: "cancel"},
 		jsonAnswer(t, 404, `{"status":"error","timestamp":"2026-01-01T00:00:00.000Z","error":{"code":"NotFoundException","message":"no booking"}}`),
@@ -70,8 +79,8 @@ func TestCompare_AbsentKeysAndLengths(t *testing.T) {
 	if !slices.Equal(paths(d), want) {
 		t.Fatalf("paths %v, want %v", paths(d), want)
 	}
-	if !strings.Contains(d[1].String(), "oracle absent") {
-		t.Fatalf("an absent key is not shown as absent: %s", d[1])
+	if !strings.Contains(d[1].String(), "oracle absent") || d[1].Absent != "oracle" || d[2].Absent != "target" {
+		t.Fatalf("an absent key is not shown as absent: %s, %s", d[1], d[2])
 	}
 }
 
