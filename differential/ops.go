@@ -344,12 +344,12 @@ func (g *generator) reschedule() {
 	step := g.add(Op{Kind: OpReschedule, Name: name, Method: "POST", Path: "/v2/bookings/" + h.uid + "/reschedule", Body: body})
 	if len(h.seats) == 0 && (h.status == "accepted" || h.status == "pending") && !h.series {
 		h.status = "cancelled"
-		g.handles = append(g.handles, &handle{kind: h.kind, uid: ref(step, "data.uid"), slot: s, status: h.status0()})
+		g.handles = append(g.handles, &handle{kind: h.kind, uid: ref(step, "data.uid"), slot: s, status: h.freshStatus()})
 	}
 }
 
-// status0 is the status of a booking made from h by a reschedule.
-func (h *handle) status0() string {
+// freshStatus is the status of a booking made from h by a reschedule.
+func (h *handle) freshStatus() string {
 	if h.kind == profile.KindRequiresConfirmation {
 		return "pending"
 	}
