@@ -32,6 +32,7 @@ const (
 	FeatureConferencing  = "conferencing-sessions" // GET …/conferencing-sessions (Cal Video)
 	FeatureRoutingTrace  = "routing-trace"         // GET …/routing-trace (hosted Cal.com only)
 	FeatureCursorPaging  = "cursor-paging"         // GET /v2/bookings on cal-api-version 2026-05-01
+	FeatureWebhooks      = "webhooks"              // /v2/webhooks subscriptions and the deliveries of booking changes
 )
 
 // registry is the set of known features. Add is only legal before Freeze (package init).
@@ -82,6 +83,7 @@ var features = func() *registry {
 	r.add(FeatureConferencing, "a Cal Video booking's meeting sessions")
 	r.add(FeatureRoutingTrace, "a booking's routing trace")
 	r.add(FeatureCursorPaging, "list by cursor (cal-api-version 2026-05-01)")
+	r.add(FeatureWebhooks, "webhook subscriptions (/v2/webhooks) and the deliveries booking changes cause")
 	r.freeze()
 	return r
 }()

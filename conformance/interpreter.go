@@ -80,6 +80,13 @@ type Target struct {
 	// was started with -admin-token. Empty: none.
 	AdminToken string
 
+	// Webhooks receives the deliveries of the scenarios that subscribe one (webhooks.go).
+	// Nil: those scenarios are skipped. Setup starts it when the target can reach it.
+	Webhooks *Receiver
+	// WebhookWait is how long a step waits for each delivery it expects. Zero:
+	// DefaultWebhookWait.
+	WebhookWait time.Duration
+
 	// ownsClock is true for a scenario's own sandbox: its clock steps can run.
 	ownsClock bool
 }
@@ -111,6 +118,7 @@ const (
 	KindTransport = "transport" // no HTTP answer
 	KindTemplate  = "template"  // the scenario itself could not be expanded
 	KindSandbox   = "sandbox"   // the scenario's calmock sandbox could not be made or its clock moved
+	KindWebhook   = "webhook"   // a webhook delivery a step expected (trigger, signature, body)
 )
 
 // Failure is one broken expectation.
@@ -217,6 +225,17 @@ func Run(ctx context.Context, t *Target, sc scenarios.Scenario) (res Result) {
 		}
 		r.env.vars[k] = v
 	}
+	if sc.Webhook != nil {
+		sub, unsubscribe, err := r.subscribe(ctx, sc.Webhook)
+		if err != nil {
+			res.Failures = append(res.Failures, Failure{Scenario: sc.Name, Step: "(subscribe)", Kind: KindWebhook, Field: "POST /v2/webhooks",
+				Expected: "a subscription for the runner's receiver", Got: err.Error()})
+			res.Outcome = Failed
+			return res
+		}
+		defer unsubscribe()
+		r.sub = sub
+	}
 	for _, st := range sc.Steps {
 		if t.OnStep != nil {
 			t.OnStep(st)
@@ -225,6 +244,9 @@ func Run(ctx context.Context, t *Target, sc scenarios.Scenario) (res Result) {
 		if res.Outcome == Skipped || stop {
 			break
 		}
+	}
+	if r.sub != nil {
+		r.unexpectedDeliveries()
 	}
 	if len(res.Failures) > 0 && res.Outcome != Skipped {
 		res.Outcome = Failed
@@ -236,6 +258,9 @@ func (t *Target) unsupported(sc scenarios.Scenario) string {
 	controlsClock := t.Sandboxed || t.ownsClock
 	if sc.MovesClock() && !controlsClock {
 		return "it moves the target's clock, which only a calmock sandbox made for the scenario allows (this target makes none, or -no-sandboxes is set)"
+	}
+	if reason := t.webhookSkip(sc); reason != "" {
+		return reason
 	}
 	if sc.SupersededBy != "" && controlsClock {
 		return "superseded by " + sc.SupersededBy + ", which moves the clock of this calmock target's sandbox instead"
@@ -316,6 +341,7 @@ type runner struct {
 	env     *env
 	created []string // booking uids to cancel in cleanup
 	inv     *invariants
+	sub     *subscription // the scenario's webhook subscription, if it has one
 }
 
 func (r *runner) now() time.Time {
@@ -458,6 +484,9 @@ func (r *runner) step(ctx context.Context, st scenarios.Step) bool {
 			continue
 		}
 		r.env.vars[name] = v
+	}
+	if r.sub != nil && len(st.Expect.Webhooks) > 0 && r.checkDeliveries(ctx, st, fail) {
+		behaviourBroken = true
 	}
 	r.track(req, resp)
 	return behaviourBroken

@@ -60,6 +60,13 @@ type Options struct {
 	Parallel int
 	// AdminToken is the -admin-token of a calmock target, for its sandboxes and clock.
 	AdminToken string
+	// WebhookListen is where the run's webhook receiver listens (host:port). Empty:
+	// 127.0.0.1 on a free port.
+	WebhookListen string
+	// WebhookURL is a public URL that forwards to WebhookListen, for a target that cannot
+	// reach this machine. Empty: the listener's own URL, and only a target on this machine
+	// (a loopback address) runs the scenarios that check webhooks.
+	WebhookURL string
 }
 
 // DefaultParallel is how many scenarios run at once, each in its own sandbox, against a
@@ -89,6 +96,8 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.NoSandboxes, "no-sandboxes", false, "against a calmock target, run every scenario on the target itself instead of each in a sandbox of its own (then serially, sharing its clock and rate limit)")
 	fs.IntVar(&o.Parallel, "parallel", 0, "run `N` scenarios at once; 0: "+strconv.Itoa(DefaultParallel)+" when each has a calmock sandbox of its own, else 1")
 	fs.StringVar(&o.AdminToken, "admin-token", os.Getenv(EnvAdmin), "the -admin-token of a calmock target, for its sandboxes and clock (env "+EnvAdmin+")")
+	fs.StringVar(&o.WebhookListen, "webhook-listen", "", "`host:port` of the receiver of the scenarios that check webhooks; empty: 127.0.0.1 on a free port")
+	fs.StringVar(&o.WebhookURL, "webhook-url", "", "public `URL` forwarding to -webhook-listen, for a target that cannot reach this machine (without it, only a target on a loopback address runs the webhook scenarios)")
 }
 
 // Setup prepares a run: it starts the in-process server if needed, loads the profile, the
@@ -158,6 +167,15 @@ func Setup(ctx context.Context, o Options) (*Target, []scenarios.Scenario, func(
 			return nil, nil, func() {}, &UnreachableError{Target: base, Err: err}
 		}
 		t.Sandboxed = ok
+	}
+	switch rc, err := startReceiver(o, base, all); {
+	case err == nil:
+		t.Webhooks = rc
+		stop := closeFn
+		closeFn = func() { _ = rc.Close(); stop() }
+	case !errors.Is(err, errNoReceiver):
+		closeFn()
+		return nil, nil, func() {}, &UsageError{Err: err}
 	}
 	return t, all, closeFn, nil
 }

@@ -12,6 +12,7 @@
 //	operations: [BookingsController_2024_08_13_getBooking]  # operation ids it needs
 //	vars: {email: "{{email.booker}}"}  # evaluated once, before the first step
 //	supersededBy: other-scenario       # skipped where other-scenario can run (it moves the clock)
+//	webhook: {triggers: [BOOKING_CREATED, BOOKING_CANCELLED]}  # subscribe the runner's receiver
 //	steps:                             # required, at least one
 //	  - name: create                   # required, unique in the scenario
 //	    version: 2026-02-25            # this step's cal-api-version (default: the scenario's)
@@ -27,6 +28,9 @@
 //	      envelope: success            # success | error | bare; default from status
 //	      json: {data.status: accepted, data.uid: {exists: true}}
 //	      headers: {X-Request-Id: {exists: true}}
+//	      webhooks:                    # the deliveries this step causes, in order (needs webhook)
+//	        - trigger: BOOKING_CREATED
+//	          json: {payload.uid: "{{uid}}", payload.status: ACCEPTED}
 //	    capture: {uid: data.uid}       # variable -> JSON path of the response
 //	  - name: end-passes               # a clock step: no request, expect or capture
 //	    clock: {freeze: "{{slot.0 +1h}}"}  # or {advance: 90m}
@@ -37,6 +41,14 @@
 // other target the scenario is skipped with that reason. A scenario that needs the past on
 // other targets (a profile's past booking, say) names the clock scenario that covers the same
 // behaviour in supersededBy: where the clock can move, it is skipped in the other's favour.
+//
+// A scenario with webhook subscribes a receiver of the runner to those triggers (POST
+// /v2/webhooks as the owner, with a secret) before its first step and deletes the subscription
+// after its last. Each step then states every delivery it causes in expect.webhooks, in order
+// (none stated: it must cause none): the runner checks the trigger, the signature and the JSON
+// matchers of each body, and a delivery nobody expected shows as soon as a later expected one
+// arrives, since a subscription's deliveries come in order. A target that cannot reach the
+// runner's receiver skips the scenario with the reason.
 //
 // Templates are written {{name}}; the conformance package documents the names it resolves.
 //
@@ -55,6 +67,7 @@ import (
 	"io"
 	"io/fs"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -82,7 +95,9 @@ type Scenario struct {
 	// SupersededBy names a scenario of the same source that moves the clock (MovesClock) to
 	// cover this one's behaviour: this one is skipped where that one can run. Optional.
 	SupersededBy string `yaml:"supersededBy"`
-	Steps        []Step `yaml:"steps"`
+	// Webhook, when set, subscribes the runner's receiver before the first step.
+	Webhook *Webhook `yaml:"webhook"`
+	Steps   []Step   `yaml:"steps"`
 
 	// File is the file the scenario was read from (set by the loader).
 	File string `yaml:"-"`
@@ -103,6 +118,23 @@ type Step struct {
 	// request (Request, Expect and Capture stay empty).
 	Clock *ClockChange `yaml:"clock"`
 }
+
+// Webhook is the subscription a scenario makes for its receiver.
+type Webhook struct {
+	// Triggers are the subscription's triggers (Cal.com's names, e.g. BOOKING_CREATED).
+	Triggers []string `yaml:"triggers"`
+}
+
+// Delivery is one webhook delivery a step must cause.
+type Delivery struct {
+	// Trigger is the body's triggerEvent.
+	Trigger string `yaml:"trigger"`
+	// JSON are matchers on the delivery's body, as Expect.JSON on a response's.
+	JSON map[string]Matcher `yaml:"json"`
+}
+
+// ExpectsWebhooks reports whether the scenario subscribes a receiver.
+func (sc Scenario) ExpectsWebhooks() bool { return sc.Webhook != nil }
 
 // ClockChange moves a target's clock: exactly one field is set.
 type ClockChange struct {
@@ -159,6 +191,8 @@ type Expect struct {
 	Envelope string             `yaml:"envelope"`
 	JSON     map[string]Matcher `yaml:"json"`
 	Headers  map[string]Matcher `yaml:"headers"`
+	// Webhooks are the deliveries the step causes, in order; the scenario must set webhook.
+	Webhooks []Delivery `yaml:"webhooks"`
 }
 
 // DefaultEnvelope is the envelope a status implies when Expect.Envelope is empty.
@@ -250,6 +284,9 @@ func (m *Matcher) UnmarshalYAML(n *yaml.Node) error {
 	}
 	return nil
 }
+
+// triggerName is the shape of a webhook trigger (Cal.com's WebhookTriggerEvents).
+var triggerName = regexp.MustCompile(`^[A-Z]+(_[A-Z]+)*$`)
 
 var kebab = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
@@ -406,6 +443,26 @@ func (sc Scenario) validate(known func(string) bool) error {
 	}
 	if sc.SupersededBy == sc.Name {
 		add("supersededBy names the scenario itself")
+	}
+	if sc.Webhook != nil {
+		if len(sc.Webhook.Triggers) == 0 {
+			add("webhook.triggers: at least one is required")
+		}
+		for i, tr := range sc.Webhook.Triggers {
+			if !triggerName.MatchString(tr) {
+				add("webhook.triggers[%d]: %q is not a trigger name (upper case, e.g. BOOKING_CREATED)", i, tr)
+			}
+		}
+	}
+	for i, st := range sc.Steps {
+		for j, d := range st.Expect.Webhooks {
+			switch {
+			case sc.Webhook == nil:
+				add("steps[%d] (%s): expect.webhooks needs the scenario's webhook subscription", i, st.Name)
+			case !slices.Contains(sc.Webhook.Triggers, d.Trigger):
+				add("steps[%d] (%s): expect.webhooks[%d]: trigger %q is not one of webhook.triggers %v", i, st.Name, j, d.Trigger, sc.Webhook.Triggers)
+			}
+		}
 	}
 	return errors.Join(errs...)
 }
