@@ -42,29 +42,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			r := f.do(t, st.method, st.path, st.key, st.body)
-			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, r.Body.Bytes(), "", "  "); err != nil {
-				t.Fatal(err)
-			}
-			got := fmt.Sprintf("%d\n%s\n", r.Code, pretty.String())
-			path := filepath.Join("testdata", "golden", st.name+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden file (run go test ./mockserver -run TestGolden -update to create it): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("response differs from %s (run with -update if the change is intended)\n--- got\n%s\n--- want\n%s", path, got, want)
-			}
+			checkGolden(t, st.name, f.do(t, st.method, st.path, st.key, st.body))
 		})
 	}
 }
@@ -87,8 +65,7 @@ func TestGolden_Versions(t *testing.T) {
 	}
 }
 
-// checkGolden compares r with the golden file of name, or rewrites it with -update, as
-// TestGolden's loop does (kept apart from it so that versions add steps without touching it).
+// checkGolden compares r with the golden file of name, or rewrites it with -update.
 func checkGolden(t *testing.T, name string, r response) {
 	t.Helper()
 	var pretty bytes.Buffer
