@@ -82,7 +82,9 @@ type StepRecord struct {
 // first step that had any (the run of a sequence stops there: after one difference the
 // two sides' states no longer agree, and what follows would repeat it).
 type SequenceResult struct {
-	Sequence    Sequence     `json:"sequence"`
+	// Sequence is what was played (not in the report: Generate(seed, Index) gives it back).
+	Sequence    Sequence     `json:"-"`
+	Index       int          `json:"index"`
 	Steps       []StepRecord `json:"steps"`
 	Differences []Difference `json:"differences,omitempty"`
 
@@ -112,6 +114,10 @@ type Report struct {
 	// RateLimitWait is the time spent waiting out the target's 429s.
 	RateLimitWait time.Duration `json:"rateLimitWait,omitempty"`
 }
+
+// ErrNoProfile is returned (wrapped) by New when no profile was given and the target
+// serves none.
+var ErrNoProfile = errors.New("the target serves no profile: give one")
 
 // ErrDifferent is returned (wrapped) by Run when a sequence found a difference.
 var ErrDifferent = errors.New("the target's answers differ from the oracle's")
@@ -294,7 +300,7 @@ func (r *Runner) Play(ctx context.Context, seq Sequence, prefix, block int) (Seq
 // block. fresh gives a shared target's play an oracle and mapping of its own (a shrink's
 // replay, on a block no other play used); a sandboxed target always has them.
 func (r *Runner) play(ctx context.Context, seq Sequence, ops []Op, block int, fresh bool) (SequenceResult, error) {
-	res := SequenceResult{Sequence: seq, ops: ops, block: block}
+	res := SequenceResult{Sequence: seq, Index: seq.Index, ops: ops, block: block}
 	target := &side{base: r.base, client: r.client, answers: map[int]any{}, target: true}
 	var oracle *side
 	var mapping *Mapping
@@ -617,7 +623,7 @@ func fetchProfile(ctx context.Context, client conformance.Doer, base string) (pr
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode != http.StatusOK {
-		return profile.Profile{}, fmt.Errorf("differential: the target does not serve %s (status %d): give a profile", profile.Path, resp.StatusCode)
+		return profile.Profile{}, fmt.Errorf("differential: %w (%s answered status %d)", ErrNoProfile, profile.Path, resp.StatusCode)
 	}
 	var p profile.Profile
 	if err := json.Unmarshal(b, &p); err != nil {

@@ -1,6 +1,7 @@
 package differential
 
 import (
+	"bytes"
 	"fmt"
 	"hash/fnv"
 	"regexp"
@@ -143,11 +144,17 @@ func (r *Runner) Scenario(sh Shrunk, name string) ([]byte, error) {
 	d := sh.Difference
 	sc.Description = fmt.Sprintf("found by a differential run (seed %d, sequence %d, shrunk from %d to %d steps): on %s, %s differs: the target answered %s, calmock %s",
 		res.Sequence.Seed, res.Sequence.Index, sh.From, len(res.ops), d.OpName, d.Path, sideValue(d, "target"), sideValue(d, "oracle"))
-	b, err := yaml.Marshal(sc)
-	if err != nil {
+	var b bytes.Buffer
+	b.WriteString("# Written by calmock's differential run; the last step states calmock's answer.\n")
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(sc); err != nil {
 		return nil, fmt.Errorf("differential: scenario %s: %w", name, err)
 	}
-	return append([]byte("# Written by calmock's differential run; the last step states calmock's answer.\n"), b...), nil
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("differential: scenario %s: %w", name, err)
+	}
+	return b.Bytes(), nil
 }
 
 func sideValue(d Difference, which string) string {
