@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/calmock/calmock/conformance"
+	"github.com/calmock/calmock/mockserver"
 	"github.com/calmock/calmock/scenarios"
 )
 
@@ -159,4 +160,30 @@ func runScenario(t *testing.T, h http.Handler, sc scenarios.Scenario) conformanc
 	}
 	target := &conformance.Target{BaseURL: srv.URL, Profile: prof, Sandboxed: true, Run: conformance.NewRunInfo("", time.Now())}
 	return conformance.Run(context.Background(), target, sc)
+}
+
+// TestShrink_SharedTarget: on a target without sandboxes each replay takes fresh slots and
+// a fresh oracle, and the shrunk scenario still shows the break.
+func TestShrink_SharedTarget(t *testing.T) {
+	srv, err := mockserver.New(mockserver.Config{Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := breaks[0] // confirm answers 201
+	rep, err := Run(context.Background(), Options{Handler: breaking{h: srv, rewrite: b.rewrite}, Seed: 11, N: 10, Steps: 40})
+	if !errors.Is(err, ErrDifferent) || rep.Sandboxed {
+		t.Fatalf("err = %v, sandboxed %v", err, rep.Sandboxed)
+	}
+	for _, d := range rep.Divergences {
+		if d.Op == b.op && d.Field == b.field {
+			if d.Steps < 1 || d.Steps > b.maxSteps {
+				t.Fatalf("shrunk to %d steps: %v", d.Steps, d.ShrunkOps)
+			}
+			if !strings.Contains(string(d.YAML), "/confirm") {
+				t.Fatalf("scenario:\n%s", d.YAML)
+			}
+			return
+		}
+	}
+	t.Fatalf("not found: %+v", rep.Divergences)
 }
