@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 ARGS    ?=
 
-.PHONY: all run build test fuzz lint vet fmt-check clean bench conformance
+.PHONY: all run build test fuzz lint vet fmt-check clean bench conformance diff
 TARGET  ?=
 API_KEY ?=
 PROFILE ?=
@@ -38,6 +38,20 @@ conformance:
 	bin/calmock-conform -report out/conformance.yaml -junit out/junit.xml \
 		$(if $(TARGET),-target $(TARGET)) $(if $(API_KEY),-api-key $(API_KEY)) \
 		$(if $(PROFILE),-profile $(PROFILE)) $(if $(FEATURES),-features $(FEATURES)) $(CONFORM_FLAGS)
+
+## diff: a differential run against TARGET (default: calmock in-process) with calmock as the
+## oracle, e.g. make diff TARGET=https://api.cal.com API_KEY=cal_live_… PROFILE=cal.json
+##   DIFF_FLAGS='-seed 42 -n 20 -steps 40 -cleanup'
+## Shrunk scenarios go to out/diff/. GNU make exits 2 whenever a recipe fails, so the run's own
+## code (1 divergences, 2 unreachable, 3 usage) is printed and written to out/diff.exit; CI that
+## needs it runs bin/calmock-conform -diff directly.
+diff:
+	@$(GO) build -ldflags "$(LDFLAGS)" -o bin/calmock-conform ./cmd/calmock-conform
+	@mkdir -p out
+	@bin/calmock-conform -diff -report out/diff.yaml -junit out/diff-junit.xml -diff-out out/diff \
+		$(if $(TARGET),-target $(TARGET)) $(if $(API_KEY),-api-key $(API_KEY)) \
+		$(if $(PROFILE),-profile $(PROFILE)) $(DIFF_FLAGS); \
+	code=$$?; echo $$code > out/diff.exit; echo "calmock-conform -diff: exit code $$code"; exit $$code
 
 ## test: every test with the race detector. Each fuzz target runs as a plain test over its seed
 ## corpus and any crasher saved under testdata/fuzz: deterministic, so CI's verdict cannot change

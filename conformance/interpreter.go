@@ -643,9 +643,13 @@ func (r *runner) do(ctx context.Context, req *http.Request) (*response, error) {
 
 var defaultClient = &http.Client{Timeout: 30 * time.Second}
 
-// resetWait reads how long to wait after a 429: X-RateLimit-Reset-<Name> in seconds (the
-// largest announced), else 60 s; at most MaxWait.
-func (r *runner) resetWait(h http.Header) time.Duration {
+// resetWait reads how long to wait after a 429 (ResetWait with the target's MaxWait).
+func (r *runner) resetWait(h http.Header) time.Duration { return ResetWait(h, r.t.MaxWait) }
+
+// ResetWait reads how long to wait after a 429: X-RateLimit-Reset-<Name> in seconds (the
+// largest announced), else 60 s; at most maxWait (zero: 120 s), plus a margin. The
+// differential runner paces itself with it too.
+func ResetWait(h http.Header, maxWait time.Duration) time.Duration {
 	wait := time.Duration(0)
 	for k, vs := range h {
 		if !strings.HasPrefix(k, "X-Ratelimit-Reset") || len(vs) == 0 {
@@ -660,7 +664,6 @@ func (r *runner) resetWait(h http.Header) time.Duration {
 	if wait == 0 {
 		wait = 60 * time.Second
 	}
-	maxWait := r.t.MaxWait
 	if maxWait == 0 {
 		maxWait = 120 * time.Second
 	}

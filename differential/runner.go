@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,22 @@ type Options struct {
 	Client conformance.Doer
 	// Progress receives the seed and one line per sequence. Nil: silent.
 	Progress io.Writer
+	// ScenarioDir, when set, receives one scenario YAML file per divergence found (the
+	// shrunk sequence that shows it; see Scenario).
+	ScenarioDir string
+	// NoShrink reports each sequence's difference as found, without shrinking it.
+	NoShrink bool
+	// MaxShrinkPlays bounds the replays one shrink may make (default 300; against a
+	// shared target each replay books new slots).
+	MaxShrinkPlays int
+	// Cleanup cancels, at the end of the run, every booking the run created on the target
+	// (best effort). A sandboxed calmock needs none: its sandboxes are deleted.
+	Cleanup bool
+	// MaxRetries is how often a request answered 429 is retried (default 5); MaxWait caps
+	// one wait (default 120 s, see conformance.ResetWait); Sleep waits (nil: a timer).
+	MaxRetries int
+	MaxWait    time.Duration
+	Sleep      func(ctx context.Context, d time.Duration) error
 }
 
 // StepRecord is what one step did on both sides.
@@ -65,19 +82,42 @@ type StepRecord struct {
 // first step that had any (the run of a sequence stops there: after one difference the
 // two sides' states no longer agree, and what follows would repeat it).
 type SequenceResult struct {
-	Sequence    Sequence     `json:"sequence"`
+	// Sequence is what was played (not in the report: Generate(seed, Index) gives it back).
+	Sequence    Sequence     `json:"-"`
+	Index       int          `json:"index"`
 	Steps       []StepRecord `json:"steps"`
 	Differences []Difference `json:"differences,omitempty"`
+
+	// ops are the ops played (a prefix, or the sequence with ops dropped); oracle is the
+	// oracle's parsed answer to each (op ID → body) and mapping what the comparison
+	// learned: the scenario writer reads them.
+	ops     []Op
+	oracle  map[int]any
+	mapping *Mapping
+	block   int
 }
 
 // Report is a whole run.
 type Report struct {
+	// Target is the target's base URL; Error why the run stopped before its end (an
+	// unreachable target, say), empty when it ran to the end.
+	Target      string           `json:"target,omitempty"`
+	Error       string           `json:"error,omitempty"`
 	Seed        int64            `json:"seed"`
 	RunID       string           `json:"runId"`
 	Sandboxed   bool             `json:"sandboxed"`
 	Sequences   []SequenceResult `json:"sequences"`
 	Differences []Difference     `json:"differences,omitempty"`
+	// Divergences are the differences grouped by operation and field, each once, with the
+	// shrunk sequence that shows it (see Divergence).
+	Divergences []Divergence `json:"divergences,omitempty"`
+	// RateLimitWait is the time spent waiting out the target's 429s.
+	RateLimitWait time.Duration `json:"rateLimitWait,omitempty"`
 }
+
+// ErrNoProfile is returned (wrapped) by New when no profile was given and the target
+// serves none.
+var ErrNoProfile = errors.New("the target serves no profile: give one")
 
 // ErrDifferent is returned (wrapped) by Run when a sequence found a difference.
 var ErrDifferent = errors.New("the target's answers differ from the oracle's")
@@ -96,6 +136,13 @@ type Runner struct {
 	// shared are the sides of a target without sandboxes: one oracle and one mapping for
 	// the whole run, as the target keeps its state from one sequence to the next.
 	shared *pairState
+	// nextBlock is the next block no play used (the replays of a shrink on a shared target
+	// each take a new one).
+	nextBlock int
+	// created are the uids of the bookings the run made on the target, for Cleanup.
+	created []string
+	// waited is the time spent waiting out 429s.
+	waited time.Duration
 }
 
 type pairState struct {
@@ -108,6 +155,7 @@ type side struct {
 	base    string
 	client  conformance.Doer
 	answers map[int]any // op ID → parsed answer body
+	target  bool        // the target (paced on its rate limit, its bookings tracked)
 }
 
 var defaultClient = &http.Client{Timeout: 30 * time.Second}
@@ -143,7 +191,10 @@ func New(ctx context.Context, o Options) (*Runner, func(), error) {
 	if client == nil {
 		client = defaultClient
 	}
-	r := &Runner{opts: o, base: base, client: client, run: conformance.NewRunInfo(o.RunID, time.Now())}
+	if o.MaxShrinkPlays <= 0 {
+		o.MaxShrinkPlays = 300
+	}
+	r := &Runner{opts: o, base: base, client: client, run: conformance.NewRunInfo(o.RunID, time.Now()), nextBlock: o.N}
 	if o.Profile != nil {
 		r.prof = *o.Profile
 	} else {
@@ -188,13 +239,18 @@ func (r *Runner) Sequence(i int) Sequence { return Generate(r.gen, r.opts.Seed, 
 
 // Run plays every sequence of a run and returns the report. The error wraps ErrDifferent
 // when a sequence found a difference, or says why the run could not go on.
-func Run(ctx context.Context, o Options) (Report, error) {
+func Run(ctx context.Context, o Options) (rep Report, err error) {
 	r, closeFn, err := New(ctx, o)
 	defer closeFn()
 	if err != nil {
 		return Report{}, err
 	}
-	rep := Report{Seed: r.opts.Seed, RunID: r.run.ID, Sandboxed: r.sandboxed}
+	rep = Report{Target: r.opts.Target, Seed: r.opts.Seed, RunID: r.run.ID, Sandboxed: r.sandboxed}
+	defer func() { rep.RateLimitWait = r.waited }()
+	if r.opts.Cleanup {
+		defer r.cleanup(context.WithoutCancel(ctx))
+	}
+	g := newGrouper()
 	for i := range r.opts.N {
 		res, err := r.Play(ctx, r.Sequence(i), -1, i)
 		rep.Sequences = append(rep.Sequences, res)
@@ -211,12 +267,18 @@ func Run(ctx context.Context, o Options) (Report, error) {
 				fmt.Fprintln(r.opts.Progress, "  "+d.String())
 			}
 		}
+		if err == nil && len(res.Differences) > 0 {
+			err = r.divergence(ctx, g, res)
+		}
 		if err != nil {
+			rep.Divergences = g.list()
+			rep.Error = fmt.Sprintf("sequence %d: %v", i, err)
 			return rep, fmt.Errorf("sequence %d: %w", i, err)
 		}
 	}
+	rep.Divergences = g.list()
 	if len(rep.Differences) > 0 {
-		return rep, fmt.Errorf("%w: %d differences (seed %d)", ErrDifferent, len(rep.Differences), rep.Seed)
+		return rep, fmt.Errorf("%w: %d differences in %d divergences (seed %d)", ErrDifferent, len(rep.Differences), len(rep.Divergences), rep.Seed)
 	}
 	return rep, nil
 }
@@ -231,23 +293,33 @@ func (r *Runner) Play(ctx context.Context, seq Sequence, prefix, block int) (Seq
 	if prefix >= 0 && prefix < len(ops) {
 		ops = ops[:prefix]
 	}
-	res := SequenceResult{Sequence: seq}
-	target := &side{base: r.base, client: r.client, answers: map[int]any{}}
+	return r.play(ctx, seq, ops, block, false)
+}
+
+// play runs ops (ops of seq, in order, some maybe dropped) with the slots and emails of
+// block. fresh gives a shared target's play an oracle and mapping of its own (a shrink's
+// replay, on a block no other play used); a sandboxed target always has them.
+func (r *Runner) play(ctx context.Context, seq Sequence, ops []Op, block int, fresh bool) (SequenceResult, error) {
+	res := SequenceResult{Sequence: seq, Index: seq.Index, ops: ops, block: block}
+	target := &side{base: r.base, client: r.client, answers: map[int]any{}, target: true}
 	var oracle *side
 	var mapping *Mapping
-	if r.sandboxed {
+	switch {
+	case r.sandboxed:
 		path, err := r.newSandbox(ctx)
 		if err != nil {
 			return res, err
 		}
 		defer func() { _ = r.deleteSandbox(context.WithoutCancel(ctx), path) }()
 		target.base = r.base + path
+		fallthrough
+	case fresh:
 		h, err := newOracle(r.set, seq.Seed)
 		if err != nil {
 			return res, err
 		}
 		oracle, mapping = &side{base: "http://oracle.invalid", client: handlerClient{h}}, NewMapping()
-	} else {
+	default:
 		if r.shared == nil {
 			h, err := newOracle(r.set, seq.Seed)
 			if err != nil {
@@ -258,6 +330,7 @@ func (r *Runner) Play(ctx context.Context, seq Sequence, prefix, block int) (Seq
 		oracle, mapping = r.shared.oracle, r.shared.mapping
 	}
 	oracle.answers = map[int]any{}
+	res.oracle, res.mapping = oracle.answers, mapping
 	for i, op := range ops {
 		ta, treq, err := r.send(ctx, target, op, block)
 		if err != nil {
@@ -266,6 +339,9 @@ func (r *Runner) Play(ctx context.Context, seq Sequence, prefix, block int) (Seq
 		oa, _, err := r.send(ctx, oracle, op, block)
 		if err != nil {
 			return res, fmt.Errorf("step %d (%s) on the oracle: %w", i, op.Name, err)
+		}
+		if !r.sandboxed && ta.Status/100 == 2 && (op.Kind == OpCreate || op.Kind == OpReschedule) {
+			r.track(ta.JSON)
 		}
 		diffs := compareAnswers(mapping, r.opts.Tolerance, op, ta, oa)
 		res.Steps = append(res.Steps, StepRecord{Step: i, Op: op.Kind, Name: op.Name, Method: op.Method, Path: treq, TargetStatus: ta.Status, OracleStatus: oa.Status, Differences: len(diffs)})
@@ -278,6 +354,33 @@ func (r *Runner) Play(ctx context.Context, seq Sequence, prefix, block int) (Seq
 		}
 	}
 	return res, nil
+}
+
+// track notes the uids of the bookings an answer of the target made, for Cleanup.
+func (r *Runner) track(body any) {
+	m, _ := body.(map[string]any)
+	data := m["data"]
+	items, ok := data.([]any)
+	if !ok {
+		items = []any{data}
+	}
+	for _, it := range items {
+		if m, ok := it.(map[string]any); ok {
+			if uid, ok := m["uid"].(string); ok && uid != "" && !slices.Contains(r.created, uid) {
+				r.created = append(r.created, uid)
+			}
+		}
+	}
+}
+
+// cleanup cancels, best effort, every booking the run made on the target.
+func (r *Runner) cleanup(ctx context.Context) {
+	s := &side{base: r.base, client: r.client, answers: map[int]any{}, target: true}
+	for _, uid := range r.created {
+		op := Op{ID: -1, Kind: OpCancel, Name: "cleanup", Method: http.MethodPost, Path: "/v2/bookings/" + url.PathEscape(uid) + "/cancel",
+			Body: map[string]any{"cancellationReason": "calmock differential run cleanup"}, Auth: AuthOwner}
+		_, _, _ = r.send(ctx, s, op, 0)
+	}
 }
 
 // send resolves op for one side, sends it and reads the answer. It returns the path sent.
@@ -324,7 +427,7 @@ func (r *Runner) send(ctx context.Context, s *side, op Op, block int) (answer, s
 			req.Header.Set("Authorization", "Bearer "+badAPIKey)
 		}
 	}
-	resp, err := s.client.Do(req)
+	resp, err := r.do(ctx, s, req)
 	if err != nil {
 		return answer{}, path, err
 	}
@@ -340,6 +443,52 @@ func (r *Runner) send(ctx context.Context, s *side, op Op, block int) (answer, s
 		s.answers[op.ID] = v
 	}
 	return a, path, nil
+}
+
+// do sends req, waiting out the target's 429s as its rate-limit headers announce (as the
+// conformance suite does: conformance.ResetWait).
+func (r *Runner) do(ctx context.Context, s *side, req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	retries := r.opts.MaxRetries
+	if retries == 0 {
+		retries = 5
+	}
+	for attempt := 0; ; attempt++ {
+		if body != nil {
+			req.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		resp, err := s.client.Do(req)
+		if err != nil || resp.StatusCode != http.StatusTooManyRequests || attempt >= retries || !s.target {
+			return resp, err
+		}
+		resp.Body.Close()
+		wait := conformance.ResetWait(resp.Header, r.opts.MaxWait)
+		if err := r.sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+		r.waited += wait
+	}
+}
+
+func (r *Runner) sleep(ctx context.Context, d time.Duration) error {
+	if r.opts.Sleep != nil {
+		return r.opts.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 var templateRe = regexp.MustCompile(`\{\{(slot|during|email|name|ref):([^}]*)\}\}`)
@@ -474,7 +623,7 @@ func fetchProfile(ctx context.Context, client conformance.Doer, base string) (pr
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode != http.StatusOK {
-		return profile.Profile{}, fmt.Errorf("differential: the target does not serve %s (status %d): give a profile", profile.Path, resp.StatusCode)
+		return profile.Profile{}, fmt.Errorf("differential: %w (%s answered status %d)", ErrNoProfile, profile.Path, resp.StatusCode)
 	}
 	var p profile.Profile
 	if err := json.Unmarshal(b, &p); err != nil {

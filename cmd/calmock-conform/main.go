@@ -36,6 +36,9 @@ func main() {
 
 // run is the whole program; it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if diffMode(args) {
+		return runDiff(ctx, args, stdout, stderr)
+	}
 	var opts conformance.Options
 	var reportPath, junitPath, sources string
 	var seed int64
@@ -49,6 +52,7 @@ Usage:
   calmock-conform [flags]                 # against calmock started in-process
   calmock-conform -target URL -profile F  # against any target
   calmock-conform -list                   # the scenarios and the features they need
+  calmock-conform -diff [flags]           # a differential run (see -diff -help)
 
 Exit codes: 0 conformant, 1 contract broken, 2 target unreachable or not a Cal.com API, 3 usage error.
 
