@@ -9,9 +9,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/calmock/calmock/booking"
+	"github.com/calmock/calmock/fixtures"
 	"github.com/calmock/calmock/profile"
 	"github.com/calmock/calmock/webhook"
 )
@@ -39,6 +42,14 @@ func hookReceiver(t *testing.T, secret string) *httptest.Server {
 	return srv
 }
 
+// putWebhook stores w in srv's store, as a fixtures file would.
+func putWebhook(t *testing.T, srv *Server, w webhook.Subscription) {
+	t.Helper()
+	if err := srv.store.Update(context.Background(), func(tx booking.Tx) error { tx.PutWebhook(w); return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestWebhooks_EndToEnd(t *testing.T) {
 	const secret = "whsec-test"
 	recv := hookReceiver(t, secret)
@@ -48,7 +59,8 @@ func TestWebhooks_EndToEnd(t *testing.T) {
 	}})
 	rr := f.eventType(t, profile.KindRoundRobin)
 	// The round-robin booking may go to either host: an event-type webhook sees it anyway.
-	f.srv.webhooks = append(f.srv.webhooks, webhook.Subscription{ID: "rr", EventTypeID: rr.ID, SubscriberURL: rrURL, Active: true, Triggers: webhook.BookingTriggers, Secret: secret})
+	// (Not through the API: a team event type's webhooks are not a user's to manage there.)
+	putWebhook(t, f.srv, webhook.Subscription{ID: "rr", EventTypeID: rr.ID, SubscriberURL: rrURL, Active: true, Triggers: webhook.BookingTriggers, Secret: secret})
 	t.Cleanup(func() {
 		if err := f.srv.Close(context.Background()); err != nil {
 			t.Errorf("Close: %v", err)
@@ -160,5 +172,52 @@ func TestWebhooks_DispatcherOnlyWhenNeeded(t *testing.T) {
 	}
 	if _, err := d.Enqueue(webhook.Job{}); err == nil {
 		t.Error("the Dispatcher took a job after Close")
+	}
+}
+
+// storedWebhooks lists the ids of the subscriptions in srv's store.
+func storedWebhooks(t *testing.T, srv *Server) []string {
+	t.Helper()
+	var ids []string
+	if err := srv.store.View(context.Background(), func(tx booking.Tx) error {
+		for _, w := range tx.Webhooks() {
+			ids = append(ids, w.ID)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// TestWebhooks_InitialStateAndReset: the fixtures' webhooks and Config.Webhooks are the
+// store's initial subscriptions; a reset puts exactly them back; a sandbox starts with its
+// own copy, and what it subscribes stays its own.
+func TestWebhooks_InitialStateAndReset(t *testing.T) {
+	set, err := fixtures.Default(1, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.Webhooks = []booking.Webhook{{ID: "fx", UserID: set.Users[0].ID, SubscriberURL: "http://127.0.0.1:9/fx", Active: true, Triggers: webhook.BookingTriggers}}
+	f := MustServer(t, Config{Fixtures: set, Webhooks: []webhook.Subscription{{ID: "flag", UserID: set.Users[1].ID, SubscriberURL: "http://127.0.0.1:9/flag", Active: true, Triggers: webhook.BookingTriggers}}})
+	want := []string{"fx", "flag"}
+	if got := storedWebhooks(t, f.srv); !slices.Equal(got, want) {
+		t.Fatalf("initial webhooks %v, want %v", got, want)
+	}
+	putWebhook(t, f.srv, webhook.Subscription{ID: "added", UserID: set.Users[0].ID, SubscriberURL: "http://127.0.0.1:9/x", Active: true})
+	sb, err := f.srv.NewSandbox(SandboxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := storedWebhooks(t, sb); !slices.Equal(got, want) {
+		t.Fatalf("sandbox starts with %v, want %v", got, want)
+	}
+	putWebhook(t, sb, webhook.Subscription{ID: "sandboxed", UserID: set.Users[0].ID, SubscriberURL: "http://127.0.0.1:9/s", Active: true})
+	if got := storedWebhooks(t, f.srv); !slices.Equal(got, []string{"fx", "flag", "added"}) {
+		t.Fatalf("server webhooks %v after a sandbox subscribed", got)
+	}
+	f.do(t, "POST", ResetPath, "", nil).expect(t, http.StatusOK)
+	if got := storedWebhooks(t, f.srv); !slices.Equal(got, want) {
+		t.Fatalf("after reset %v, want %v", got, want)
 	}
 }
