@@ -22,6 +22,16 @@ const WebhookDeliveriesPath = "/_calmock/webhooks/deliveries"
 // pays for neither.
 func (s *Server) setupWebhooks(cfg Config) {
 	s.dispatch.cfg = cfg.WebhookDelivery
+	if s.journal != nil {
+		// Each finished delivery is also an entry of the journal (kind "webhook").
+		next := cfg.WebhookDelivery.OnFinish
+		s.dispatch.cfg.OnFinish = func(d webhook.Delivery) {
+			s.journal.recordDelivery(d)
+			if next != nil {
+				next(d)
+			}
+		}
+	}
 	s.service.SetObserver(s.observeChanges)
 }
 
