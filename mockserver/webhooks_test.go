@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -376,5 +377,54 @@ func TestWebhooks_SandboxesKeepTheirSubscriptions(t *testing.T) {
 	}
 	if l := b.do(t, "GET", "/v2/webhooks", b.key(0), nil).expect(t, http.StatusOK).list(t); len(l) != 0 {
 		t.Fatalf("sandbox b lists a's subscription: %v", l)
+	}
+}
+
+// TestWebhooks_ReceiverFailsOrStalls, through the API: a failing receiver gets MaxAttempts
+// attempts and no more, and a receiver that has not answered yet does not hold up the API
+// call whose booking it hears of.
+func TestWebhooks_ReceiverFailsOrStalls(t *testing.T) {
+	arrived, release := make(chan struct{}, 8), make(chan struct{})
+	var failing atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if r.URL.Path == "/fail" {
+			failing.Add(1)
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		arrived <- struct{}{}
+		<-release
+	}))
+	t.Cleanup(srv.Close)
+	f := MustServer(t, Config{WebhookDelivery: webhook.Config{MaxAttempts: 3,
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }}}) // no backoff wait in a test
+	t.Cleanup(func() { _ = f.srv.Close(context.Background()) })
+	plain := f.eventType(t, profile.KindPlain)
+
+	f.do(t, "POST", "/v2/webhooks", f.key(0), hookBody(srv.URL+"/fail")).expect(t, http.StatusCreated)
+	f.do(t, "POST", "/v2/bookings", "", createBody(plain.ID, slot(1, 10), "ada@example.com")).expect(t, http.StatusCreated)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := f.srv.Webhooks().Next(ctx, srv.URL+"/fail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.State != webhook.StateFailed || d.Attempts != 3 || d.StatusCode != http.StatusInternalServerError || failing.Load() != 3 {
+		t.Fatalf("failing receiver: state %s, %d attempts (receiver saw %d), status %d", d.State, d.Attempts, failing.Load(), d.StatusCode)
+	}
+
+	// The stalled receiver answers only after the create has answered: had the API waited
+	// for it, the create would hang until the delivery timed out, and the delivery fail.
+	f.do(t, "POST", "/v2/webhooks", f.key(0), hookBody(srv.URL+"/stall")).expect(t, http.StatusCreated)
+	f.do(t, "POST", "/v2/bookings", "", createBody(plain.ID, slot(2, 10), "ada@example.com")).expect(t, http.StatusCreated)
+	select {
+	case <-arrived:
+	case <-ctx.Done():
+		t.Fatal("the delivery to the stalled receiver never arrived")
+	}
+	close(release)
+	if d, err := f.srv.Webhooks().Next(ctx, srv.URL+"/stall"); err != nil || d.State != webhook.StateDelivered {
+		t.Fatalf("stalled receiver: %+v, %v", d, err)
 	}
 }
