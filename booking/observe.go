@@ -16,9 +16,11 @@ type Change struct {
 
 // Observer is told of every committed change, after its transaction committed and before
 // the Service method returns (so a client that waits for its answer sees its changes
-// observed in the order it made them). It must not block: the mock's observer only
-// enqueues webhook deliveries. Changes are the observer's own copies.
-type Observer func(changes []Change)
+// observed in the order it made them), with the webhook subscriptions the store held in
+// that transaction. It is not called when the store holds no webhook: nobody would be told.
+// It must not block: the mock's observer only enqueues webhook deliveries. Changes and
+// webhooks are the observer's own copies.
+type Observer func(changes []Change, webhooks []Webhook)
 
 // SetObserver installs o (nil removes it). Call it before the Service is used: it is not
 // synchronised with running operations.
@@ -32,14 +34,21 @@ func (s *Service) update(ctx context.Context, action Action, noShow []AbsentAtte
 		return s.store.Update(ctx, fn)
 	}
 	var rec *recordingTx
+	var hooks []Webhook
 	err := s.store.Update(ctx, func(tx Tx) error {
-		rec = &recordingTx{Tx: tx} // afresh, should a store ever run fn twice
+		rec = nil // afresh, should a store ever run fn twice
+		// The subscriptions at the time of the change, read in its transaction. Without
+		// any, nothing is recorded: the bookings are not copied for nobody.
+		if hooks = tx.Webhooks(); len(hooks) == 0 {
+			return fn(tx)
+		}
+		rec = &recordingTx{Tx: tx}
 		return fn(rec)
 	})
 	if err != nil || rec == nil || len(rec.puts) == 0 {
 		return err
 	}
-	s.observer(rec.changes(action, noShow))
+	s.observer(rec.changes(action, noShow), hooks)
 	return nil
 }
 

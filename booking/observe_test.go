@@ -7,16 +7,47 @@ import (
 	"github.com/calmock/calmock/booking"
 )
 
-// observed installs an observer on e and returns what it saw so far.
-func observed(e *env) func() []booking.Change {
+// observed installs an observer on e, with a webhook in the store (without one nothing is
+// observed), and returns what it saw so far.
+func observed(t *testing.T, e *env) func() []booking.Change {
+	t.Helper()
+	if _, err := e.svc.CreateWebhook(ctx, alice, booking.WebhookScope{}, webhookInput("http://127.0.0.1:9/a")); err != nil {
+		t.Fatal(err)
+	}
 	var got []booking.Change
-	e.svc.SetObserver(func(cs []booking.Change) { got = append(got, cs...) })
+	e.svc.SetObserver(func(cs []booking.Change, hooks []booking.Webhook) {
+		if len(hooks) != 1 || hooks[0].SubscriberURL != "http://127.0.0.1:9/a" {
+			t.Errorf("observer got webhooks %+v", hooks)
+		}
+		got = append(got, cs...)
+	})
 	return func() []booking.Change { c := got; got = nil; return c }
+}
+
+// TestService_ObserverOnlyWithWebhooks: without a webhook in the store the observer is not
+// called (nothing is recorded); the webhooks it gets are those of the transaction.
+func TestService_ObserverOnlyWithWebhooks(t *testing.T) {
+	e := mustEnv(t)
+	calls := 0
+	var seen []booking.Webhook
+	e.svc.SetObserver(func(_ []booking.Change, hooks []booking.Webhook) { calls++; seen = hooks })
+	e.mustCreate(t, etPlain, t0.Add(24*time.Hour), guest("A", "a@example.com"))
+	if calls != 0 {
+		t.Fatalf("observer called %d times with no webhook in the store", calls)
+	}
+	w, err := e.svc.CreateWebhook(ctx, alice, booking.WebhookScope{EventTypeID: etPlain}, webhookInput("http://127.0.0.1:9/et"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.mustCreate(t, etPlain, t0.Add(25*time.Hour), guest("B", "b@example.com"))
+	if calls != 1 || len(seen) != 1 || seen[0].ID != w.ID {
+		t.Fatalf("after a webhook: %d calls, webhooks %+v", calls, seen)
+	}
 }
 
 func TestService_ObserverSeesCommittedChanges(t *testing.T) {
 	e := mustEnv(t)
-	take := observed(e)
+	take := observed(t, e)
 	alice := alice
 
 	b := e.mustCreate(t, etPlain, t0.Add(24*time.Hour), guest("A", "a@example.com")).Bookings[0]

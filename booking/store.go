@@ -21,7 +21,9 @@ type Store interface {
 	// Views and Updates see whole or not at all: afterwards the store holds what a fresh,
 	// empty store would after putting bookings in order (the id counter follows their
 	// highest id). It is how the mock goes back to its fixtures.
-	Replace(ctx context.Context, bookings []Booking) error
+	// The webhooks are replaced in the same step: afterwards the store holds exactly
+	// webhooks, in their order.
+	Replace(ctx context.Context, bookings []Booking, webhooks []Webhook) error
 }
 
 // Tx is the view of the store inside one transaction. In an Update, returned bookings are
@@ -54,6 +56,15 @@ type Tx interface {
 	NextID() int
 	// Len is the number of bookings stored.
 	Len() int
+
+	// Webhooks returns every webhook subscription, in the order they were first put (the
+	// order the real API lists them in), as deep copies: they are few, and the observer
+	// keeps them beyond the transaction.
+	Webhooks() []Webhook
+	// PutWebhook inserts w, or replaces the webhook with the same ID where it stands.
+	PutWebhook(w Webhook)
+	// DeleteWebhook removes the webhook id and reports whether there was one.
+	DeleteWebhook(id string) bool
 }
 
 // SortByStart orders bs by start (the instant, in any location), then id: the order of

@@ -20,6 +20,10 @@ const (
 	// authRequired: the PermissionsGuard runs first (403 without credentials), then the
 	// auth strategy.
 	authRequired
+	// authStrategy: ApiAuthGuard alone, no PermissionsGuard (the webhook controllers: cal.com
+	// apps/api/v2/src/modules/webhooks/controllers/*.controller.ts guard with ApiAuthGuard
+	// and their own guards only): missing credentials are the strategy's 401s (§3.3).
+	authStrategy
 )
 
 // apiKeyPrefix marks a bearer value as an API key rather than a managed-user access token.
@@ -33,6 +37,8 @@ const (
 	fmtNoClientForToken = "PermissionsGuard - no oAuth client found for access token=%s"
 	fmtNoClientForID    = "PermissionsGuard - no oAuth client found for client id=%s"
 	fmtClientNotFound   = "ApiAuthStrategy - oAuth client - Client with ID %s not found"
+	msgNoAuthMethod     = "ApiAuthStrategy - No authentication method provided. Either pass an API key as 'Bearer' header or OAuth client credentials as 'x-cal-secret-key' and 'x-cal-client-id' headers"
+	msgOnlyClientID     = "ApiAuthStrategy - Only 'x-cal-client-id' header provided. Please also provide 'x-cal-secret-key' header or Auth bearer token as 'Authentication' header"
 )
 
 // credentials are what a request presents.
@@ -94,6 +100,12 @@ func (s *Server) authenticate(c credentials, mode authMode) (*booking.User, erro
 		return nil, newAPIError(http.StatusUnauthorized, sprintf(fmtClientNotFound, c.clientID))
 	}
 	if c.bearer == "" {
+		if mode == authStrategy {
+			if c.clientID != "" {
+				return nil, newAPIError(http.StatusUnauthorized, msgOnlyClientID)
+			}
+			return nil, newAPIError(http.StatusUnauthorized, msgNoAuthMethod)
+		}
 		// Only one of the client headers on an optional endpoint: treated as anonymous.
 		return nil, nil
 	}

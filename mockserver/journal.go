@@ -14,6 +14,7 @@ import (
 
 	"github.com/calmock/calmock/internal/ring"
 	"github.com/calmock/calmock/openapi"
+	"github.com/calmock/calmock/webhook"
 )
 
 // JournalPath lists the requests the mock received (GET, with filters) and forgets them
@@ -82,6 +83,50 @@ type journalEntry struct {
 	verdictOnce     sync.Once
 	verdicts        []openapi.Violation
 	verdictNote     string
+	// delivery, set on an entry of kind "webhook", is the webhook delivery it records.
+	delivery *JournalWebhook
+}
+
+// Kinds of journal entry: a request the mock received, or a webhook delivery it made.
+const (
+	JournalKindRequest = "request"
+	JournalKindWebhook = "webhook"
+)
+
+// JournalWebhook is what an entry of kind "webhook" adds: the delivery as
+// GET /_calmock/webhooks/deliveries lists it (its body and headers are the entry's).
+type JournalWebhook struct {
+	DeliveryID     int    `json:"deliveryId"`
+	SubscriptionID string `json:"subscriptionId"`
+	Trigger        string `json:"trigger"`
+	URL            string `json:"url"`
+	State          string `json:"state"`
+	Attempts       int    `json:"attempts"`
+	LastError      string `json:"lastError,omitempty"`
+}
+
+// recordDelivery puts a finished webhook delivery in the journal as an entry of its own
+// kind: method POST, path the subscriber URL, status the last answer's (0 when none came),
+// operation the trigger, body and headers as sent, duration from enqueue to finish. The
+// webhook.Dispatcher calls it (Config.OnFinish) in finishing order. -verbose has its own
+// line per attempt (Config.Logf), so OnRequest is not told.
+func (j *journal) recordDelivery(d webhook.Delivery) {
+	if j == nil || j.entries == nil {
+		return
+	}
+	body := d.Body
+	if len(body) > JournalBodyLimit {
+		body = body[:JournalBodyLimit]
+	}
+	e := &journalEntry{
+		at: d.FinishedAt, method: http.MethodPost, path: d.URL, status: d.StatusCode,
+		operation: string(d.Trigger), body: []byte(body), bodyBytes: int64(len(d.Body)),
+		duration: d.FinishedAt.Sub(d.EnqueuedAt),
+		delivery: &JournalWebhook{DeliveryID: d.ID, SubscriptionID: d.SubscriptionID, Trigger: string(d.Trigger),
+			URL: d.URL, State: d.State, Attempts: d.Attempts, LastError: d.LastError},
+	}
+	e.header, e.headerTruncated = copyHeader(d.Header)
+	j.entries.Push(e)
 }
 
 func (e *journalEntry) bodyTruncated() bool { return e.bodyBytes > int64(len(e.body)) }
@@ -245,7 +290,9 @@ func noteOperation(w http.ResponseWriter, operationID string) {
 // JournalEntry is one request as the journal shows it: secrets masked (see maskSecret),
 // spec verdicts computed.
 type JournalEntry struct {
-	Seq              uint64              `json:"seq"`
+	Seq uint64 `json:"seq"`
+	// Kind is "request" (a request the mock received) or "webhook" (a delivery it made).
+	Kind             string              `json:"kind"`
 	Time             string              `json:"time"`
 	Method           string              `json:"method"`
 	Path             string              `json:"path"`
@@ -269,6 +316,8 @@ type JournalEntry struct {
 	Violations []JournalViolation `json:"violations"`
 	// VerdictNote says why the request was not (fully) checked, when it was not.
 	VerdictNote string `json:"verdictNote,omitempty"`
+	// Webhook is the delivery an entry of kind "webhook" records.
+	Webhook *JournalWebhook `json:"webhook,omitempty"`
 }
 
 // JournalViolation is an openapi.Violation on the wire.
@@ -295,9 +344,11 @@ type JournalFilter struct {
 	// HasViolations, when not nil, keeps only entries with (true) or without (false)
 	// violations.
 	HasViolations *bool
+	// Kind is "request" or "webhook"; "" selects both.
+	Kind string
 }
 
-var journalFilterNames = []string{"path", "operation", "status", "apiKey", "hasViolations"}
+var journalFilterNames = []string{"path", "operation", "status", "apiKey", "hasViolations", "kind"}
 
 // parseJournalFilter reads the query of GET /_calmock/journal, strictly.
 func parseJournalFilter(q url.Values) (JournalFilter, error) {
@@ -310,7 +361,10 @@ func parseJournalFilter(q url.Values) (JournalFilter, error) {
 			return f, fmt.Errorf("journal filter %s given %d times: give it once", name, len(vs))
 		}
 	}
-	f.Path, f.Operation, f.Status, f.APIKey = q.Get("path"), q.Get("operation"), q.Get("status"), q.Get("apiKey")
+	f.Path, f.Operation, f.Status, f.APIKey, f.Kind = q.Get("path"), q.Get("operation"), q.Get("status"), q.Get("apiKey"), q.Get("kind")
+	if f.Kind != "" && f.Kind != JournalKindRequest && f.Kind != JournalKindWebhook {
+		return f, fmt.Errorf("kind must be %s or %s, got %q", JournalKindRequest, JournalKindWebhook, f.Kind)
+	}
 	if strings.ContainsAny(f.Path, "*?[") {
 		if _, err := path.Match(f.Path, ""); err != nil {
 			return f, fmt.Errorf("path %q is not a valid glob: %v", f.Path, err)
@@ -351,6 +405,9 @@ func validStatusFilter(s string) bool {
 
 // matches applies the filters that need no verdict.
 func (f JournalFilter) matches(e *journalEntry) bool {
+	if f.Kind != "" && (f.Kind == JournalKindWebhook) != (e.delivery != nil) {
+		return false
+	}
 	if f.Operation != "" && e.operation != f.Operation {
 		return false
 	}
@@ -420,6 +477,10 @@ func (j *journal) view(seq uint64, e *journalEntry) JournalEntry {
 		name, value := e.header[i], e.header[i+1]
 		v.Headers[name] = append(v.Headers[name], maskHeader(name, value))
 	}
+	v.Kind, v.Webhook = JournalKindRequest, e.delivery
+	if e.delivery != nil {
+		v.Kind = JournalKindWebhook
+	}
 	vs, note := j.verdicts(e)
 	for _, x := range vs {
 		v.Violations = append(v.Violations, JournalViolation{Kind: x.Kind, Field: x.Field, Reason: x.Reason,
@@ -432,6 +493,10 @@ func (j *journal) view(seq uint64, e *journalEntry) JournalEntry {
 // verdicts validates the request e recorded against the document, on first call only.
 func (j *journal) verdicts(e *journalEntry) ([]openapi.Violation, string) {
 	e.verdictOnce.Do(func() {
+		if e.delivery != nil {
+			e.verdictNote = "a webhook delivery the mock sent: not checked against the Cal.com document"
+			return
+		}
 		if strings.HasPrefix(e.path, "/_calmock/") {
 			e.verdictNote = "calmock's own endpoint: not checked against the Cal.com document"
 			return

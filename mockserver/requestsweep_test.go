@@ -198,6 +198,39 @@ func reqSetups() map[string]func(t *testing.T, f *fixture) reqState {
 
 		// cal-api-version 2026-05-01: the cursor list, as the first user.
 		"BookingsController_2026_05_01_getBookings": func(t *testing.T, f *fixture) reqState { return reqState{key: f.key(0)} },
+
+		// Webhooks: the first user's own, and those of the plain event type, which they own.
+		"WebhooksController_createWebhook":                       webhookState(false, false),
+		"WebhooksController_getWebhooks":                         webhookState(false, false),
+		"WebhooksController_getWebhook":                          webhookState(false, true),
+		"WebhooksController_updateWebhook":                       webhookState(false, true),
+		"WebhooksController_deleteWebhook":                       webhookState(false, true),
+		"EventTypeWebhooksController_createEventTypeWebhook":     webhookState(true, false),
+		"EventTypeWebhooksController_getEventTypeWebhooks":       webhookState(true, false),
+		"EventTypeWebhooksController_deleteAllEventTypeWebhooks": webhookState(true, false),
+		"EventTypeWebhooksController_getEventTypeWebhook":        webhookState(true, true),
+		"EventTypeWebhooksController_updateEventTypeWebhook":     webhookState(true, true),
+		"EventTypeWebhooksController_deleteEventTypeWebhook":     webhookState(true, true),
+	}
+}
+
+// webhookState is the state of a webhook operation as the first user: of the plain event
+// type (eventType) or their own, with a webhook made first and named by {webhookId} (one).
+func webhookState(eventType, one bool) func(t *testing.T, f *fixture) reqState {
+	return func(t *testing.T, f *fixture) reqState {
+		t.Helper()
+		s := reqState{key: f.key(0), path: map[string]string{}}
+		base := "/v2/webhooks"
+		if eventType {
+			id := strconv.Itoa(f.eventType(t, profile.KindPlain).ID)
+			s.path["eventTypeId"] = id
+			base = "/v2/event-types/" + id + "/webhooks"
+		}
+		if one {
+			body := map[string]any{"active": true, "subscriberUrl": "http://127.0.0.1:9/sweep-state", "triggers": []any{"BOOKING_CREATED"}}
+			s.path["webhookId"] = f.do(t, "POST", base, s.key, body).expect(t, http.StatusCreated).data(t)["id"].(string)
+		}
+		return s
 	}
 }
 

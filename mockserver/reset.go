@@ -23,6 +23,22 @@ type initialBookings struct {
 	extra int
 	seed  int64
 	now   time.Time // the clock when the server was built, which the extra bookings count back from
+	// webhooks are the subscriptions a reset puts back: the fixtures' and Config.Webhooks.
+	webhooks []booking.Webhook
+}
+
+// initialWebhooks are the subscriptions a server starts with: the fixtures', then
+// Config.Webhooks (-webhook), which replace a fixture webhook of the same id.
+func initialWebhooks(cfg Config, set *fixtures.Set) []booking.Webhook {
+	out := booking.CloneWebhooks(set.Webhooks)
+	for _, w := range cfg.Webhooks {
+		if i := slices.IndexFunc(out, func(x booking.Webhook) bool { return x.ID == w.ID }); i >= 0 {
+			out[i] = w.Clone()
+		} else {
+			out = append(out, w.Clone())
+		}
+	}
+	return out
 }
 
 // bookings returns the initial bookings, freshly generated (the store copies them anyway).
@@ -36,7 +52,7 @@ func (ib initialBookings) bookings(world *fixtures.Set) ([]booking.Booking, erro
 }
 
 // Reset puts the mock back to how it started: the store holds exactly the fixtures'
-// bookings again (a durable store too, on disk), booking uids and request ids restart
+// bookings and webhook subscriptions (with Config.Webhooks) again (a durable store too, on disk), booking uids and request ids restart
 // their seeded sequences, every rate-limit count is forgotten, and the clock returns to its
 // start state (frozen at Config.FrozenAt again, or real time with no offset), and every
 // fault is removed. So a client that resets
@@ -49,7 +65,7 @@ func (s *Server) Reset(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("mockserver: reset: %w", err)
 	}
-	if err := s.store.Replace(ctx, bookings); err != nil {
+	if err := s.store.Replace(ctx, bookings, s.initial.webhooks); err != nil {
 		return 0, fmt.Errorf("mockserver: reset: %w", err)
 	}
 	s.clock.Restart()

@@ -246,7 +246,7 @@ func (s *Server) versionTables() []versionTable {
 func (s *Server) routes20240813() []route {
 	const base = "/v2/bookings"
 	const one = base + "/{bookingUid}"
-	return []route{
+	rows := []route{
 		{http.MethodGet, base, "BookingsController_2024_08_13_getBookings", authRequired, true, s.handleBookingList},
 		{http.MethodPost, base, "BookingsController_2024_08_13_createBooking", authOptional, true, s.handleBookingCreate},
 		{http.MethodGet, base + "/by-seat/{seatUid}", "BookingsController_2024_08_13_getBookingBySeat", authOptional, false, s.handleBookingGetBySeat},
@@ -276,6 +276,8 @@ func (s *Server) routes20240813() []route {
 		{http.MethodGet, one + "/routing-trace", "BookingRoutingTraceController_2024_08_13_getBookingRoutingTrace", authRequired, false, s.handleRoutingTrace},
 		{http.MethodPatch, one + "/location", "BookingLocationController_2024_08_13_updateBookingLocation", authRequired, false, s.handleLocationUpdate},
 	}
+	// The webhook controllers answer every version (everyVersion): their rows are here once.
+	return append(rows, s.webhookRoutes()...)
 }
 
 // endpoint is one method and path with its row in each version that registers it.
@@ -283,6 +285,9 @@ type endpoint struct {
 	method, path string
 	byVersion    map[string]route
 	legacy       bool
+	// anyVersion: the operation's controller is registered for every cal-api-version
+	// (everyVersion), so its row answers whatever the header says.
+	anyVersion bool
 }
 
 // endpoints groups the rows of every table by method and path, in the order first seen
@@ -303,6 +308,7 @@ func endpoints(tables []versionTable) []*endpoint {
 			}
 			ep.byVersion[t.version] = rt
 			ep.legacy = ep.legacy || rt.legacy
+			ep.anyVersion = ep.anyVersion || everyVersion[rt.operationID]
 		}
 	}
 	return out
@@ -406,7 +412,8 @@ const msgUnsupportedVersion = "calmock implements the bookings endpoints of cal-
 // (@nestjs/platform-express ExpressAdapter.applyVersionFilter, VersioningType.CUSTOM;
 // Cal.com's extractor in apps/api/v2/src/app.ts turns a missing or unknown header into
 // 2024-04-15, the legacy controller's version). So:
-//   - a version with a row here: that row;
+//   - a version with a row here: that row; an operation of every version (anyVersion,
+//     the webhook controllers): its row, whatever the header;
 //   - a version the mock serves without a row here, or 2024-09-04 (valid for other
 //     resources, no bookings controller): 404;
 //   - anything else (missing, empty, unknown, quoted, older, or a newer version the mock
@@ -418,6 +425,11 @@ func (s *Server) selectRoute(r *http.Request, ep *endpoint) (rt route, legacy, e
 	v := r.Header.Get(versionHeader)
 	if rt, ok := ep.byVersion[v]; ok {
 		return rt, nil, nil
+	}
+	if ep.anyVersion {
+		for _, rt := range ep.byVersion {
+			return rt, nil, nil
+		}
 	}
 	if v == version20240904 || !ep.legacy || slices.ContainsFunc(s.tables, func(t versionTable) bool { return t.version == v }) {
 		return route{}, nil, cannot(r)

@@ -133,7 +133,8 @@ func (s *Server) NewSandbox(o SandboxOptions) (*Server, error) {
 		return nil, fmt.Errorf("%w: its fixtures have %d bookings, more than the %d a sandbox may hold", ErrSandboxFull, len(sw.bookings), o.MaxBookings)
 	}
 	mem := memstore.New()
-	if err := mem.Replace(context.Background(), sw.bookings); err != nil {
+	// Its own copy of the initial subscriptions: what a sandbox subscribes is its own.
+	if err := mem.Replace(context.Background(), sw.bookings, initialWebhooks(cfg, sw.world.fixtures)); err != nil {
 		return nil, fmt.Errorf("mockserver: sandbox store: %w", err)
 	}
 	var store booking.Store = mem

@@ -101,9 +101,8 @@ type Server struct {
 	// router dispatches to them.
 	handlers *routeSet
 
-	// dispatch delivers the webhooks of webhooks (webhooks.go).
+	// dispatch delivers the webhooks of the store's subscriptions (webhooks.go).
 	dispatch lazyDispatcher
-	webhooks []webhook.Subscription
 	// cfg is what the server was built with; sandboxes made from it start from it.
 	cfg Config
 	// sandbox: the server was made by NewSandbox.
@@ -167,6 +166,19 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("mockserver: seed store: %w", err)
 		}
 	}
+	// Config.Webhooks (-webhook) are there whatever a durable store held: put by id, so a
+	// restart over the same file does not repeat them.
+	if len(cfg.Webhooks) > 0 {
+		err := store.Update(context.Background(), func(tx booking.Tx) error {
+			for _, w := range cfg.Webhooks {
+				tx.PutWebhook(w)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("mockserver: store webhooks: %w", err)
+		}
+	}
 	if len(set.Bookings) > largeWorld {
 		defer debug.FreeOSMemory() // hand the generation garbage back once, at start-up
 	}
@@ -195,6 +207,7 @@ func build(cfg Config, w *world, store booking.Store, clk *clock.Clock, initial 
 		spec:       spec,
 		faultSeed:  cfg.Seed,
 	}
+	s.initial.webhooks = initialWebhooks(cfg, w.fixtures)
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit, clk)
 	}

@@ -14,19 +14,25 @@ import (
 // (DELETE, an admin change).
 const WebhookDeliveriesPath = "/_calmock/webhooks/deliveries"
 
-// setupWebhooks keeps the server's subscriptions and, when there are any, observes the
-// Service's committed changes (issue 18). Subscriptions come from Config.Webhooks only for
-// now (cmd/calmock's -webhook); the /v2/webhooks endpoints will manage them in the store.
-// The Dispatcher is made on first use (webhookDispatcher).
+// setupWebhooks observes the Service's committed changes (issue 18). The subscriptions
+// live in the store (booking.Tx.Webhooks): the fixtures', Config.Webhooks (cmd/calmock's
+// -webhook) and those made through /v2/webhooks and /v2/event-types/{id}/webhooks
+// (webhookapi.go). The Service calls the observer only when the store holds one, and the
+// Dispatcher is made on first use (webhookDispatcher), so a server nobody subscribed to
+// pays for neither.
 func (s *Server) setupWebhooks(cfg Config) {
 	s.dispatch.cfg = cfg.WebhookDelivery
-	s.webhooks = make([]webhook.Subscription, len(cfg.Webhooks))
-	for i, sub := range cfg.Webhooks {
-		s.webhooks[i] = sub.Clone()
+	if s.journal != nil {
+		// Each finished delivery is also an entry of the journal (kind "webhook").
+		next := cfg.WebhookDelivery.OnFinish
+		s.dispatch.cfg.OnFinish = func(d webhook.Delivery) {
+			s.journal.recordDelivery(d)
+			if next != nil {
+				next(d)
+			}
+		}
 	}
-	if len(s.webhooks) > 0 {
-		s.service.SetObserver(s.observeChanges)
-	}
+	s.service.SetObserver(s.observeChanges)
 }
 
 // lazyDispatcher makes a server's webhook Dispatcher when it is first needed: most servers,
@@ -51,11 +57,12 @@ func (l *lazyDispatcher) made() *webhook.Dispatcher { return l.d.Load() }
 // observeChanges plans the webhooks of each change and enqueues them. It runs inside the
 // API call, after the commit, and never waits for the network: Enqueue only queues (and a
 // full queue records the delivery as failed rather than slowing the API down).
-func (s *Server) observeChanges(changes []booking.Change) {
+// subs are the subscriptions the store held in the change's transaction.
+func (s *Server) observeChanges(changes []booking.Change, subs []booking.Webhook) {
 	now := s.clock.Now()
 	for _, c := range changes {
 		t := webhook.Transition{Action: c.Action, Before: c.Before, After: c.After, NoShow: c.NoShow}
-		for _, job := range webhook.Plan(t, s.catalog, s.webhooks, now, webhook.Options{}) {
+		for _, job := range webhook.Plan(t, s.catalog, subs, now, webhook.Options{}) {
 			if _, err := s.dispatch.get().Enqueue(job); err != nil {
 				s.log.Warn("webhook not queued", "subscription", job.Subscription.ID, "trigger", job.Trigger, "err", err)
 			}

@@ -146,7 +146,7 @@ func bookingOps(doc map[string]any) map[opKey]map[string]any {
 	ops := map[opKey]map[string]any{}
 	paths, _ := doc["paths"].(map[string]any)
 	for p, item := range paths {
-		if !strings.HasPrefix(p, pathPrefix) {
+		if !keptPath(p) {
 			continue
 		}
 		im, _ := item.(map[string]any)

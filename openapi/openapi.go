@@ -39,10 +39,17 @@ var embeddedSpec []byte
 // EmbeddedName is the name Load reports for the embedded document in errors.
 const EmbeddedName = "embedded bookings.yaml"
 
-// pathPrefix selects the operations the package keeps. Every other path is pruned at load:
-// the validator pre-compiles the schemas of every operation, which costs ~5 s for the full
+// pathPrefix and keptPath select the operations the package keeps: the bookings and the
+// webhooks of users and event types (issue 18). Every other path is pruned at load: the
+// validator pre-compiles the schemas of every operation, which costs ~5 s for the full
 // Cal.com document and ~0.5 s for the bookings paths alone.
 const pathPrefix = "/v2/bookings"
+
+// keptPath reports whether the path template p is one of the package's operations.
+func keptPath(p string) bool {
+	return strings.HasPrefix(p, pathPrefix) || p == "/v2/webhooks" || strings.HasPrefix(p, "/v2/webhooks/") ||
+		strings.HasPrefix(p, "/v2/event-types/{eventTypeId}/webhooks")
+}
 
 // AdminTag marks calmock's own operations (/_calmock/…) in the document: they are kept out of
 // Operations and of the drift comparison with the official Cal.com document.
@@ -328,7 +335,7 @@ func (d *Document) DocumentsErrors() bool { return d.documentsErrors }
 // Patch names, as recorded by normalise. They are part of the tests' contract: a new version
 // of the official document that needs different patches must fail loudly, not silently.
 const (
-	patchPrunePaths   = "prune paths outside " + pathPrefix
+	patchPrunePaths   = "prune paths outside " + pathPrefix + " and the webhooks"
 	patchOneOfToAnyOf = "rename oneOf to anyOf"
 	patchReassignData = "replace self-referential ReassignBookingOutput_2024_08_13.data"
 )
@@ -339,7 +346,7 @@ const reassignSchema = "ReassignBookingOutput_2024_08_13"
 // normalise applies the load-time patches to any document, in place, and returns the names
 // of the patches that changed something, each with a count. The list is deliberately short:
 //
-//  1. Prune paths not under /v2/bookings (validator warm-up drops from ~5 s to ~0.5 s).
+//  1. Prune paths not under /v2/bookings nor the webhooks' (validator warm-up drops from ~5 s to ~0.5 s).
 //  2. Rename oneOf to anyOf. The official document's oneOfs all overlap (no discriminator, no
 //     additionalProperties:false; a recurring booking is a superset of a regular one), so
 //     "exactly one" rejects valid traffic. The server picks the variant from the event type,
@@ -351,7 +358,7 @@ func normalise(root map[string]any) []string {
 	if paths, ok := root["paths"].(map[string]any); ok {
 		n := 0
 		for p := range paths {
-			if !strings.HasPrefix(p, pathPrefix) && !strings.HasPrefix(p, "/_calmock/") { // calmock's own (AdminTag) stay
+			if !keptPath(p) && !strings.HasPrefix(p, "/_calmock/") { // calmock's own (AdminTag) stay
 				delete(paths, p)
 				n++
 			}

@@ -114,6 +114,11 @@ func TestLoad_Embedded(t *testing.T) {
 		"BookingsController_2024_08_13_getVideoSessions", "BookingRoutingTraceController_2024_08_13_getBookingRoutingTrace",
 		"BookingLocationController_2024_08_13_updateBookingLocation",
 		"BookingsController_2026_02_25_requestReschedule",
+		"WebhooksController_createWebhook", "WebhooksController_getWebhooks", "WebhooksController_getWebhook",
+		"WebhooksController_updateWebhook", "WebhooksController_deleteWebhook",
+		"EventTypeWebhooksController_createEventTypeWebhook", "EventTypeWebhooksController_getEventTypeWebhooks",
+		"EventTypeWebhooksController_getEventTypeWebhook", "EventTypeWebhooksController_updateEventTypeWebhook",
+		"EventTypeWebhooksController_deleteEventTypeWebhook", "EventTypeWebhooksController_deleteAllEventTypeWebhooks",
 		// x-calmock-versions
 		"BookingsController_2026_05_01_getBookings",
 	}
@@ -230,8 +235,8 @@ func TestNormalise(t *testing.T) {
 
 func TestLoad_OfficialIsPatched(t *testing.T) {
 	d := MustOfficial(t)
-	if n := len(d.Operations()); n != 14 {
-		t.Errorf("official document has %d bookings operations after pruning, want 14", n)
+	if n := len(d.Operations()); n != 25 {
+		t.Errorf("official document has %d bookings and webhook operations after pruning, want 25 (14 + 11)", n)
 	}
 	joined := strings.Join(d.patches, "; ")
 	for _, p := range []string{patchPrunePaths, patchOneOfToAnyOf, patchReassignData} {

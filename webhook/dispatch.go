@@ -35,6 +35,11 @@ type Config struct {
 	Now func() time.Time
 	// Logf, when set, gets one line per attempt (-verbose).
 	Logf func(format string, args ...any)
+	// OnFinish, when set, is told of each delivery once it is finished (delivered or
+	// failed, also when it failed without an attempt), in finishing order (the mock's
+	// journal). It runs under the Dispatcher's lock: it must be quick and must not call the
+	// Dispatcher.
+	OnFinish func(Delivery)
 	// MaxRecords bounds the deliveries kept for Deliveries and Next; the oldest finished
 	// ones are dropped first. Default 10000.
 	MaxRecords int
@@ -371,6 +376,9 @@ func (d *Dispatcher) finishLocked(rec *Delivery, state, lastErr string) {
 		rec.LastError = lastErr
 	}
 	rec.FinishedAt = d.cfg.Now()
+	if d.cfg.OnFinish != nil {
+		d.cfg.OnFinish(*rec)
+	}
 	d.finished[rec.URL] = append(d.finished[rec.URL], rec.ID)
 	close(d.changed)
 	d.changed = make(chan struct{})

@@ -8,7 +8,7 @@
 // §10 of the behaviour notes and, where they are silent, from Cal.com's source, cited where
 // used.
 //
-// # Wiring (2 and 3 done for Config.Webhooks; 1 pending)
+// # Wiring
 //
 // The mock wires it in three places:
 //
@@ -32,7 +32,9 @@
 //     the API call is not slowed by it. An admin endpoint lists Dispatcher.Deliveries;
 //     -verbose sets Config.Logf; Close on shutdown.
 //
-// Done: booking.Service.SetObserver reports booking.Change values (recorded from each
-// transaction's Puts) and mockserver/webhooks.go turns them into Transitions, plans and
-// enqueues; subscriptions come from mockserver.Config.Webhooks (cmd/calmock -webhook).
+// Done: Subscription is booking.Webhook, kept by the booking.Store (Tx.Webhooks, in both
+// stores, reset with the bookings); booking.Service.SetObserver reports booking.Change
+// values (recorded from each transaction's Puts, only when the store holds a webhook) with
+// the subscriptions of that transaction, and mockserver/webhooks.go turns them into
+// Transitions, plans and enqueues.
 package webhook

@@ -251,13 +251,13 @@ func TestReplace_Persists(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "calmock.db")
 	s := mustReopen(t, path)
 	storetest.MustPut(t, s, storetest.Sample(1, "a"), storetest.Sample(2, "b"))
-	if err := s.Replace(ctx, []booking.Booking{storetest.Sample(7, "c")}); err != nil {
+	if err := s.Replace(ctx, []booking.Booking{storetest.Sample(7, "c")}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Replace(ctx, nil); !errors.Is(err, boltstore.ErrClosed) {
+	if err := s.Replace(ctx, nil, nil); !errors.Is(err, boltstore.ErrClosed) {
 		t.Errorf("Replace after Close: %v, want ErrClosed", err)
 	}
 

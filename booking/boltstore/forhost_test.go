@@ -404,7 +404,7 @@ func assertLayout(tb testing.TB, path string) {
 			names = append(names, string(name))
 			return nil
 		})
-		want := "[bookings by_email by_host_start by_seat by_series by_slot meta]"
+		want := "[bookings by_email by_host_start by_seat by_series by_slot meta webhooks]"
 		if got := fmt.Sprint(names); got != want {
 			tb.Errorf("buckets %s, want %s", got, want)
 		}

@@ -22,7 +22,7 @@ import (
 // numbers inside maps come back float64, and invalid UTF-8 becomes U+FFFD. Everything the
 // API writes on the wire is unchanged.
 
-//go:generate go run ../../internal/recordgen/cmd/recordgen -o records_gen.go -domain github.com/calmock/calmock/booking -types Booking,Attendee,Recording,Reference -keys testdata/schema3.keys
+//go:generate go run ../../internal/recordgen/cmd/recordgen -o records_gen.go -domain github.com/calmock/calmock/booking -types Booking,Attendee,Recording,Reference,Webhook -keys testdata/schema3.keys
 
 // schemaVersion is the version of the file's format: the layout described in schema.go
 // and the records, whose JSON keys testdata/schema3.keys freezes (they are those schema 3
@@ -53,4 +53,19 @@ func decodeBooking(v []byte) (booking.Booking, error) {
 		return booking.Booking{}, err
 	}
 	return fromBookingRecord(&rec), nil
+}
+
+// encodeWebhook is the value the webhooks bucket holds for w.
+func encodeWebhook(w *booking.Webhook) ([]byte, error) {
+	rec := toWebhookRecord(w)
+	return json.Marshal(&rec)
+}
+
+// decodeWebhook decodes a value of the webhooks bucket into a fresh webhook.
+func decodeWebhook(v []byte) (booking.Webhook, error) {
+	var rec webhookRecord
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return booking.Webhook{}, err
+	}
+	return fromWebhookRecord(&rec), nil
 }

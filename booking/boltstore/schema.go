@@ -17,13 +17,19 @@ import (
 //	by_series     str(recurringBookingUid) ‖ uid → ""           series → uids
 //	by_slot       be64(eventTypeID) ‖ be64(start ns) ‖ uid → "" event type, start → uids
 //	by_seat       seatUID → uid
+//	webhooks      be64(seq) → JSON of webhookRecord; seq orders them as first put
 //	meta          "schema" → be64(3), "next_id" → be64, "count" → be64,
-//	              "longest" → be64(ns): the longest End−Start ever stored, never lowered
+//	              "longest" → be64(ns): the longest End−Start ever stored, never lowered,
+//	              "webhook_seq" → be64: the seq of the next new webhook
 //
 // be64 is a big-endian uint64 with the sign bit flipped (so keys sort like the signed
 // ints), str is a uvarint length followed by the bytes (so one prefix never extends another).
 // Multi-valued indexes are composite keys scanned with a cursor, so adding or removing one
 // uid never rewrites a list.
+//
+// The webhooks bucket came within schema 3: prepare creates it in a schema 3 file that
+// lacks it (no webhook yet), and a binary that predates it ignores it, so it took no new
+// version.
 //
 // Older files are migrated by Open, in one transaction: schema 1 (no by_host_start, no
 // "longest", a by_host bucket) and schema 2 (a by_host bucket).
@@ -36,13 +42,15 @@ var (
 	bucketSlot      = []byte("by_slot")
 	bucketSeat      = []byte("by_seat")
 	bucketMeta      = []byte("meta")
+	bucketWebhooks  = []byte("webhooks")
 
-	allBuckets = [][]byte{bucketBookings, bucketHostStart, bucketEmail, bucketSeries, bucketSlot, bucketSeat, bucketMeta}
+	allBuckets = [][]byte{bucketBookings, bucketHostStart, bucketEmail, bucketSeries, bucketSlot, bucketSeat, bucketMeta, bucketWebhooks}
 
-	keySchema  = []byte("schema")
-	keyNextID  = []byte("next_id")
-	keyCount   = []byte("count")
-	keyLongest = []byte("longest")
+	keySchema     = []byte("schema")
+	keyNextID     = []byte("next_id")
+	keyCount      = []byte("count")
+	keyLongest    = []byte("longest")
+	keyWebhookSeq = []byte("webhook_seq")
 
 	// bucketHostV2 is the by_host index of schemas 1 and 2, which migrate deletes.
 	bucketHostV2 = []byte("by_host")

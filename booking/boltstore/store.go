@@ -225,11 +225,11 @@ func (s *Store) Update(ctx context.Context, fn func(booking.Tx) error) error {
 	return res.err
 }
 
-// Replace empties every bucket but meta, resets meta's counters and puts bookings, in one
+// Replace empties every bucket but meta, resets meta's counters and puts bookings and webhooks, in one
 // bbolt transaction committed (and synced) before it returns: a crash leaves the old state
 // or the new one. It does not go through the committer, as it must not share a transaction
 // with other Updates; bbolt runs one writer at a time, so they simply wait for each other.
-func (s *Store) Replace(ctx context.Context, bookings []booking.Booking) error {
+func (s *Store) Replace(ctx context.Context, bookings []booking.Booking, webhooks []booking.Webhook) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -251,14 +251,21 @@ func (s *Store) Replace(ctx context.Context, bookings []booking.Booking) error {
 			}
 		}
 		meta := btx.Bucket(bucketMeta)
-		for _, k := range [][]byte{keyNextID, keyCount, keyLongest} {
+		for _, k := range [][]byte{keyCount, keyLongest, keyWebhookSeq} {
 			if err := meta.Delete(k); err != nil {
 				return fmt.Errorf("reset %s: %w", k, err)
 			}
 		}
+		// Stored even when no booking raises it, so that the file says its next id.
+		if err := meta.Put(keyNextID, encodeInt(1)); err != nil {
+			return fmt.Errorf("reset %s: %w", keyNextID, err)
+		}
 		t := newTx(btx, false)
 		for _, b := range bookings {
 			t.Put(b)
+		}
+		for _, w := range webhooks {
+			t.PutWebhook(w)
 		}
 		t.saveCounters()
 		return t.err

@@ -2,6 +2,7 @@ package boltstore
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -17,7 +18,7 @@ import (
 type tx struct {
 	readOnly bool
 
-	bookings, hostStart, email, series, meta, slot, seat *bolt.Bucket
+	bookings, hostStart, email, series, meta, slot, seat, webhooks *bolt.Bucket
 
 	startID, nextID   int
 	startCount, count int
@@ -46,6 +47,7 @@ func newTx(btx *bolt.Tx, readOnly bool) *tx {
 		slot:      btx.Bucket(bucketSlot),
 		seat:      btx.Bucket(bucketSeat),
 		meta:      btx.Bucket(bucketMeta),
+		webhooks:  btx.Bucket(bucketWebhooks),
 	}
 	t.longest = time.Duration(decodeInt(t.meta.Get(keyLongest)))
 	t.startID = decodeInt(t.meta.Get(keyNextID))
@@ -221,3 +223,91 @@ func (t *tx) NextID() int {
 }
 
 func (t *tx) Len() int { return t.count }
+
+// Webhooks decodes every stored webhook, in seq order (the order they were first put).
+func (t *tx) Webhooks() []booking.Webhook {
+	var out []booking.Webhook
+	err := t.webhooks.ForEach(func(k, v []byte) error {
+		w, err := decodeWebhook(v)
+		if err != nil {
+			return fmt.Errorf("decode webhook %x: %w", k, err)
+		}
+		out = append(out, w)
+		return nil
+	})
+	if err != nil {
+		t.fail(err)
+		return nil
+	}
+	return out
+}
+
+// webhookKey returns the key the webhook id is stored under, or nil. Subscriptions are a
+// handful per store, so a scan is cheaper than keeping an index of them.
+func (t *tx) webhookKey(id string) []byte {
+	var key []byte
+	_ = t.webhooks.ForEach(func(k, v []byte) error {
+		if key != nil {
+			return nil
+		}
+		var rec struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(v, &rec) == nil && rec.ID == id {
+			key = bytes.Clone(k)
+		}
+		return nil
+	})
+	return key
+}
+
+// PutWebhook stores w under the key of the webhook with its id, or under the next seq. A
+// failure fails the enclosing Update, as Put's do.
+func (t *tx) PutWebhook(w booking.Webhook) {
+	if t.readOnly {
+		panic("boltstore: PutWebhook in a read-only transaction")
+	}
+	if t.err != nil {
+		return
+	}
+	if w.ID == "" {
+		t.fail(errors.New("put webhook: empty id"))
+		return
+	}
+	data, err := encodeWebhook(&w)
+	if err != nil {
+		t.fail(fmt.Errorf("encode webhook %q: %w", w.ID, err))
+		return
+	}
+	key := t.webhookKey(w.ID)
+	if key == nil {
+		seq := decodeInt(t.meta.Get(keyWebhookSeq))
+		key = encodeInt(seq)
+		if err := t.put(t.meta, keyWebhookSeq, encodeInt(seq+1)); err != nil {
+			t.fail(fmt.Errorf("put webhook %q: %w", w.ID, err))
+			return
+		}
+	}
+	if err := t.put(t.webhooks, key, data); err != nil {
+		t.fail(fmt.Errorf("put webhook %q: %w", w.ID, err))
+	}
+}
+
+// DeleteWebhook removes the webhook id.
+func (t *tx) DeleteWebhook(id string) bool {
+	if t.readOnly {
+		panic("boltstore: DeleteWebhook in a read-only transaction")
+	}
+	if t.err != nil {
+		return false
+	}
+	key := t.webhookKey(id)
+	if key == nil {
+		return false
+	}
+	if err := t.del(t.webhooks, key); err != nil {
+		t.fail(fmt.Errorf("delete webhook %q: %w", id, err))
+		return false
+	}
+	return true
+}

@@ -82,6 +82,9 @@ type Store struct {
 	// overlapping it can start. It never shrinks, which only costs a few extra entries.
 	longest time.Duration
 	nextID  int
+	// webhooks are the webhook subscriptions in the order they were first put: a handful,
+	// so a slice replaced whole by each Update that changes it (never changed in place).
+	webhooks []booking.Webhook
 }
 
 // New returns an empty store whose first id is 1.
@@ -136,12 +139,15 @@ func (s *Store) Update(ctx context.Context, fn func(booking.Tx) error) error {
 		}
 	}
 	s.nextID = t.nextID
+	if t.hooks != nil {
+		s.webhooks = *t.hooks
+	}
 	return nil
 }
 
 // Replace swaps in a store holding only copies of bookings, under the write lock: a View or
 // Update runs wholly before or after it. The copies are made before the lock is taken.
-func (s *Store) Replace(ctx context.Context, bookings []booking.Booking) error {
+func (s *Store) Replace(ctx context.Context, bookings []booking.Booking, webhooks []booking.Webhook) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -152,9 +158,14 @@ func (s *Store) Replace(ctx context.Context, bookings []booking.Booking) error {
 		fresh[c.UID] = &c // a later booking with the same uid replaces an earlier one, as Put does
 		nextID = max(nextID, c.ID+1)
 	}
+	var hooks []booking.Webhook
+	for _, w := range webhooks {
+		hooks = putWebhook(hooks, w.Clone()) // a repeated id replaces, as PutWebhook does
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.bookings, s.nextID, s.longest = fresh, nextID, 0
+	s.webhooks = hooks
 	s.reindex()
 	return nil
 }
@@ -260,6 +271,8 @@ type tx struct {
 	readOnly bool
 	writes   map[string]booking.Booking // uid → pending version (private copies)
 	nextID   int
+	// hooks, once the transaction changed a webhook, is the whole new list (private copies).
+	hooks *[]booking.Webhook
 }
 
 // current returns the version of uid the transaction sees.
@@ -551,6 +564,47 @@ func (t *tx) Len() int {
 		}
 	}
 	return n
+}
+
+// webhookList is the list of webhooks the transaction sees (not to be changed in place).
+func (t *tx) webhookList() []booking.Webhook {
+	if t.hooks != nil {
+		return *t.hooks
+	}
+	return t.s.webhooks
+}
+
+func (t *tx) Webhooks() []booking.Webhook { return booking.CloneWebhooks(t.webhookList()) }
+
+func (t *tx) PutWebhook(w booking.Webhook) {
+	if t.readOnly {
+		panic("memstore: PutWebhook in a read-only transaction")
+	}
+	next := putWebhook(slices.Clone(t.webhookList()), w.Clone())
+	t.hooks = &next
+}
+
+func (t *tx) DeleteWebhook(id string) bool {
+	if t.readOnly {
+		panic("memstore: DeleteWebhook in a read-only transaction")
+	}
+	list := t.webhookList()
+	i := slices.IndexFunc(list, func(w booking.Webhook) bool { return w.ID == id })
+	if i < 0 {
+		return false
+	}
+	next := slices.Delete(slices.Clone(list), i, i+1)
+	t.hooks = &next
+	return true
+}
+
+// putWebhook replaces the webhook of w's id in list, or appends w.
+func putWebhook(list []booking.Webhook, w booking.Webhook) []booking.Webhook {
+	if i := slices.IndexFunc(list, func(x booking.Webhook) bool { return x.ID == w.ID }); i >= 0 {
+		list[i] = w
+		return list
+	}
+	return append(list, w)
 }
 
 // posCompare orders e against a cursor position as entry.compare orders entries.

@@ -26,7 +26,7 @@ func testReplace(t *testing.T, s booking.Store) {
 	d.Start, d.End = t0.Add(3*time.Hour), t0.Add(5*time.Hour)
 	d.Attendees[0].Email = "New@Example.com"
 	replacement := []booking.Booking{c, d}
-	if err := s.Replace(ctx, replacement); err != nil {
+	if err := s.Replace(ctx, replacement, nil); err != nil {
 		t.Fatal(err)
 	}
 	replacement[1].Attendees[0].Email = "changed@example.com" // the store keeps its own copy
@@ -74,7 +74,7 @@ func testReplace(t *testing.T, s booking.Store) {
 		t.Errorf("NextID after Replace = %d, want 10 (after the highest id replaced in)", id)
 	}
 
-	if err := s.Replace(ctx, nil); err != nil {
+	if err := s.Replace(ctx, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := Get(t, s, "c"); ok {
@@ -87,7 +87,7 @@ func testReplace(t *testing.T, s booking.Store) {
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	MustPut(t, s, a)
-	if err := s.Replace(cancelled, nil); err == nil {
+	if err := s.Replace(cancelled, nil, nil); err == nil {
 		t.Error("Replace with a cancelled context succeeded")
 	}
 	if _, ok := Get(t, s, "a"); !ok {
@@ -109,7 +109,7 @@ func testReplaceAtomic(t *testing.T, s booking.Store) {
 		return out
 	}
 	small, large := set(3, "s"), set(7, "l")
-	if err := s.Replace(ctx, small); err != nil {
+	if err := s.Replace(ctx, small, nil); err != nil {
 		t.Fatal(err)
 	}
 	stop := make(chan struct{})
@@ -137,7 +137,7 @@ func testReplaceAtomic(t *testing.T, s booking.Store) {
 		if i%2 == 1 {
 			next = small
 		}
-		if err := s.Replace(ctx, next); err != nil {
+		if err := s.Replace(ctx, next, nil); err != nil {
 			t.Error(err)
 			break
 		}

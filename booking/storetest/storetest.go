@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(testing.TB) booking.Store) {
 		{"Replace", testReplace},
 		{"ReplaceAtomic", testReplaceAtomic},
 		{"All", testAll},
+		{"Webhooks", testWebhooks},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
