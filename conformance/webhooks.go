@@ -164,16 +164,17 @@ func (r *runner) subscribe(ctx context.Context, w *scenarios.Webhook) (*subscrip
 		closeInbox()
 		return nil, nil, err
 	}
+	// The id is a uuid string on the real API, though its document says number: take either.
 	var env struct {
 		Data struct {
-			ID json.Number `json:"id"`
+			ID any `json:"id"`
 		} `json:"data"`
 	}
-	if resp.status/100 != 2 || json.Unmarshal(resp.body, &env) != nil || env.Data.ID == "" {
+	if resp.status/100 != 2 || json.Unmarshal(resp.body, &env) != nil || env.Data.ID == nil || render(env.Data.ID) == "" {
 		closeInbox()
-		return nil, nil, fmt.Errorf("POST /v2/webhooks answered %d: %s", resp.status, abbreviate(string(resp.body)))
+		return nil, nil, fmt.Errorf("POST /v2/webhooks answered %d without data.id: %s", resp.status, abbreviate(string(resp.body)))
 	}
-	sub.id = env.Data.ID.String()
+	sub.id = render(env.Data.ID)
 	return sub, func() {
 		// Best effort, like cleanup: a subscription left behind only sends to a closed inbox.
 		_, _ = r.ownerRequest(context.WithoutCancel(ctx), http.MethodDelete, "/v2/webhooks/"+url.PathEscape(sub.id), nil)
