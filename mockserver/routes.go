@@ -84,6 +84,10 @@ func (s *Server) routes() *routeSet {
 	for _, ep := range endpoints(s.tables) {
 		r.Handle(ep.path, s.pipeline(ep)).Methods(ep.method)
 	}
+	for _, rr := range s.discoveryRoutes() {
+		ep := &endpoint{method: rr.method, path: rr.path, resource: &rr}
+		r.Handle(ep.path, s.pipeline(ep)).Methods(ep.method)
+	}
 	r.HandleFunc(profile.Path, s.handleProfile).Methods(http.MethodGet)
 	r.HandleFunc(OpenAPIPath, s.handleOpenAPI).Methods(http.MethodGet)
 	r.HandleFunc(HealthPath, s.handleHealth).Methods(http.MethodGet)
@@ -283,6 +287,9 @@ type endpoint struct {
 	method, path string
 	byVersion    map[string]route
 	legacy       bool
+	// resource: a route of a resource other than bookings (discovery.go), which carries
+	// its own versions; byVersion is empty then.
+	resource *resourceRoute
 }
 
 // endpoints groups the rows of every table by method and path, in the order first seen
@@ -415,6 +422,9 @@ const msgUnsupportedVersion = "calmock implements the bookings endpoints of cal-
 //     which the pipeline sends after the global guards, as the real legacy controller's
 //     answer would come after them; err: a 404 before any guard).
 func (s *Server) selectRoute(r *http.Request, ep *endpoint) (rt route, legacy, err error) {
+	if ep.resource != nil {
+		return s.selectResourceRoute(r, ep.resource)
+	}
 	v := r.Header.Get(versionHeader)
 	if rt, ok := ep.byVersion[v]; ok {
 		return rt, nil, nil
