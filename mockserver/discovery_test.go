@@ -74,7 +74,17 @@ func TestDiscovery_EventTypes(t *testing.T) {
 	}
 	get("/v2/event-types", f.key(0), "2024-08-13").expect(t, http.StatusNotFound)
 	get("/v2/event-types?orgId=abc", f.key(0), "2024-06-14").expect(t, http.StatusBadRequest)
-	get("/v2/event-types?username=nobody-at-all", "", "2024-06-14").expect(t, http.StatusNotFound)
+	// By username, anonymous: that user's; an unknown user or no one: an empty list.
+	plain := f.eventType(t, profile.KindPlain)
+	one := get("/v2/event-types?username="+plain.OwnerUsername+"&eventSlug="+plain.Slug, "", "2024-06-14").expect(t, http.StatusOK).list(t)
+	if len(one) != 1 || one[0]["id"] != float64(plain.ID) {
+		t.Errorf("by username and slug: %v, want event type %d", one, plain.ID)
+	}
+	for _, q := range []string{"?username=nobody-at-all", "", "?usernames=a,b"} {
+		if l := get("/v2/event-types"+q, "", "2024-06-14").expect(t, http.StatusOK).list(t); len(l) != 0 {
+			t.Errorf("anonymous %q: %v, want an empty list", q, l)
+		}
+	}
 }
 
 func TestDiscovery_Teams(t *testing.T) {
@@ -105,4 +115,17 @@ func TestDiscovery_Teams(t *testing.T) {
 		t.Errorf("message %q", r.errorMessage(t))
 	}
 	f.do(t, "GET", "/v2/teams/abc/event-types", f.key(0), nil).expect(t, http.StatusBadRequest)
+}
+
+// TestDiscovery_FaultByOperation: a fault names a discovery read by its operation id, and
+// only the versions its controller serves reach it.
+func TestDiscovery_FaultByOperation(t *testing.T) {
+	f := MustServer(t, Config{})
+	f.addFault(t, map[string]any{"operationId": "EventTypesController_2024_06_14_getEventTypes", "status": 503})
+	get := func(version string) response {
+		return f.doHeaders(t, "GET", "/v2/event-types", nil, map[string]string{"cal-api-version": version, "Authorization": bearer(f.key(0))})
+	}
+	get("2024-06-14").expect(t, http.StatusServiceUnavailable)
+	get("2024-08-13").expect(t, http.StatusNotFound) // no such operation under that version
+	f.do(t, "GET", "/v2/me", f.key(0), nil).expect(t, http.StatusOK)
 }

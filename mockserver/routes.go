@@ -185,11 +185,13 @@ func (rs *routeSet) mux(pick func(*http.Request) *routeSet) *mux.Router {
 	return r
 }
 
-// Operations lists the bookings operations the server implements in any version (method,
-// path template, operation id, each once), for tests that compare it with the OpenAPI
-// document.
+// Operations lists the Cal.com operations the server implements in any version (method,
+// path template, operation id, each once): the bookings operations and the discovery reads.
 func (s *Server) Operations() [][3]string {
 	var ops [][3]string
+	for _, rr := range s.discoveryRoutes() {
+		ops = append(ops, [3]string{rr.method, rr.path, rr.operationID})
+	}
 	seen := map[[3]string]bool{}
 	for _, t := range s.tables {
 		for _, rt := range t.routes {
@@ -290,6 +292,14 @@ type endpoint struct {
 	// resource: a route of a resource other than bookings (discovery.go), which carries
 	// its own versions; byVersion is empty then.
 	resource *resourceRoute
+}
+
+// operationID is the operation a request of the cal-api-version reaches here, or "".
+func (ep *endpoint) operationID(version string) string {
+	if rr := ep.resource; rr != nil && (rr.versions == nil || slices.Contains(rr.versions, version)) {
+		return rr.operationID
+	}
+	return ep.byVersion[version].operationID
 }
 
 // endpoints groups the rows of every table by method and path, in the order first seen
