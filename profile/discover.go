@@ -115,7 +115,16 @@ type calEventType struct {
 		Type     string `json:"type"`
 		Disabled bool   `json:"disabled"`
 	} `json:"confirmationPolicy"`
-	RequiresConfirmation          bool    `json:"requiresConfirmation"`
+	RequiresConfirmation            bool `json:"requiresConfirmation"`
+	RequiresBookerEmailVerification bool `json:"requiresBookerEmailVerification"`
+	// BookingFields: a required custom field (not one of Cal.com's defaults, which carry
+	// isDefault) is one the scenarios' create bodies do not answer.
+	BookingFields []struct {
+		Slug      string `json:"slug"`
+		Required  bool   `json:"required"`
+		Hidden    bool   `json:"hidden"`
+		IsDefault any    `json:"isDefault"`
+	} `json:"bookingFields"`
 	Price                         float64 `json:"price"`
 	BookingRequiresAuthentication bool    `json:"bookingRequiresAuthentication"`
 	IsInstantEvent                bool    `json:"isInstantEvent"`
@@ -170,8 +179,15 @@ func (e calEventType) unbookable() string {
 		return "booking it requires the owner's authentication"
 	case e.IsInstantEvent:
 		return "it is an instant event"
+	case e.RequiresBookerEmailVerification:
+		return "it requires the booker's email verification"
 	case e.ID == 0 || e.Slug == "" || e.LengthInMinutes <= 0:
 		return "it has no id, slug or length"
+	}
+	for _, f := range e.BookingFields {
+		if f.Required && !f.Hidden && f.IsDefault != true {
+			return fmt.Sprintf("its booking form requires the custom field %q", f.Slug)
+		}
 	}
 	return ""
 }
@@ -209,6 +225,11 @@ func (e calEventType) qualifies(kind string) string {
 		case KindSeated:
 			if e.seats() < 2 {
 				return fmt.Sprintf("it has %d seat per slot; the scenarios need at least 2", e.seats())
+			}
+		case KindRequiresConfirmation:
+			// A "time" policy asks for confirmation only inside a notice threshold.
+			if p := e.ConfirmationPolicy; p != nil && p.Type != "always" {
+				return fmt.Sprintf("its confirmation policy is %q, not \"always\"", p.Type)
 			}
 		case KindRecurring:
 			if _, ok := calFrequencies[e.Recurrence.Frequency]; !ok || e.Recurrence.Occurrences < 2 || e.Recurrence.Interval < 1 {

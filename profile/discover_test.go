@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -181,5 +182,92 @@ func TestDiscover_Errors(t *testing.T) {
 	defer html.Close()
 	if _, _, err := profile.Discover(ctx, nil, html.URL, owner, other); !errors.Is(err, profile.ErrUnreachable) {
 		t.Errorf("HTML server: %v, want ErrUnreachable", err)
+	}
+}
+
+// TestDiscover_Classification runs discovery on canned answers in the real API's shapes,
+// with the event types a real account has that the mock's fixtures do not: each unusable one
+// is refused with its reason, and the usable one of each kind with the lowest id is taken.
+func TestDiscover_Classification(t *testing.T) {
+	// et is an event type with the defaults of a plain one, extra's keys laid over them.
+	et := func(id int, slug string, extra string) string {
+		v := map[string]any{}
+		base := fmt.Sprintf(`{"id":%d,"slug":%q,"lengthInMinutes":30,"price":0,"seats":{"disabled":true},"recurrence":null,
+			"confirmationPolicy":{"disabled":true},"bookingFields":[{"type":"name","slug":"name","required":true,"isDefault":true}]}`, id, slug)
+		for _, part := range []string{base, "{" + strings.TrimPrefix(extra, ",") + "}"} {
+			if err := json.Unmarshal([]byte(part), &v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		data, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	answers := map[string]string{
+		"/v2/me|cal_owner": `{"id":7,"username":"own","email":"own@example.com","timeZone":"Europe/Rome"}`,
+		"/v2/me|cal_other": `{"id":8,"username":"oth","email":"oth@example.com","timeZone":"UTC"}`,
+		"/v2/event-types|cal_owner": "[" + strings.Join([]string{
+			et(30, "paid", `,"price":50`),
+			et(31, "custom-form", `,"bookingFields":[{"type":"text","slug":"company","required":true}]`),
+			et(32, "plain", ""),
+			et(33, "plain-too", ""),
+			et(34, "within-a-day", `,"confirmationPolicy":{"type":"time","noticeThreshold":{"unit":"hours","count":24}}`),
+			et(35, "one-seat", `,"seats":{"seatsPerTimeSlot":1,"showAttendeeInfo":false,"showAvailabilityCount":true}`),
+			et(36, "monthly", `,"recurrence":{"frequency":"monthly","interval":1,"occurrences":4}`),
+			et(37, "verify", `,"requiresBookerEmailVerification":true,"lengthInMinutesOptions":[15,30]`),
+		}, ",") + "]",
+		"/v2/teams|cal_owner": `[{"id":3,"name":"Org","slug":"org","isOrganization":true},{"id":4,"name":"T","slug":"t","isOrganization":false}]`,
+		"/v2/teams/4/event-types|cal_owner": "[" + et(40, "rr-alone", `,"schedulingType":"roundRobin","hosts":[{"userId":7}]`) + "," +
+			et(41, "collective", `,"schedulingType":"collective","hosts":[{"userId":7},{"userId":9}]`) + "," +
+			et(42, "rr", `,"schedulingType":"ROUND_ROBIN","hosts":[{"userId":7,"name":"O"},{"userId":9}]`) + "]",
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, ok := answers[r.URL.Path+"|"+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"status":"error","error":{"code":"NotFoundException","message":"Cannot GET ` + r.URL.Path + `"}}`))
+			return
+		}
+		if r.URL.Path == "/v2/event-types" && r.Header.Get("cal-api-version") != "2024-06-14" {
+			t.Errorf("event types asked with cal-api-version %q", r.Header.Get("cal-api-version"))
+		}
+		_, _ = w.Write([]byte(`{"status":"success","data":` + data + `}`))
+	}))
+	defer srv.Close()
+	got, missing, err := profile.Discover(context.Background(), srv.Client(), srv.URL+"/", "cal_owner", "cal_other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Users[0] != (profile.User{ID: 7, Username: "own", Email: "own@example.com", TimeZone: "Europe/Rome", APIKey: "cal_owner"}) || got.Users[1].ID != 8 {
+		t.Errorf("users = %+v", got.Users)
+	}
+	if p := got.EventTypes[profile.KindPlain]; p.ID != 32 || p.OwnerUsername != "own" {
+		t.Errorf("plain = %+v, want 32 (the lowest usable id) owned by own", p)
+	}
+	if r := got.EventTypes[profile.KindRecurring]; r.ID != 36 || *r.Recurrence != (profile.Recurrence{Freq: 1, Interval: 1, Count: 4}) {
+		t.Errorf("recurring = %+v", r)
+	}
+	if rr := got.EventTypes[profile.KindRoundRobin]; rr.ID != 42 || rr.TeamSlug != "t" || !slices.Equal(rr.HostUserIDs, []int{7, 9}) {
+		t.Errorf("roundRobin = %+v", rr)
+	}
+	reasons := map[string]string{}
+	for _, m := range missing {
+		reasons[m.Kind] = m.Reason
+	}
+	for kind, fragments := range map[string][]string{
+		profile.KindRequiresConfirmation: {`34 (within-a-day): its confirmation policy is "time"`},
+		profile.KindSeated:               {"35 (one-seat): it has 1 seat per slot"},
+		profile.KindVariableLength:       {"37 (verify): it requires the booker's email verification"},
+	} {
+		for _, frag := range fragments {
+			if !strings.Contains(reasons[kind], frag) {
+				t.Errorf("%s: reason %q, want it to contain %q", kind, reasons[kind], frag)
+			}
+		}
+	}
+	if len(missing) != 3 {
+		t.Errorf("missing = %+v, want requiresConfirmation, seated, variableLength", missing)
 	}
 }
