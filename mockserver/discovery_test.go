@@ -129,3 +129,18 @@ func TestDiscovery_FaultByOperation(t *testing.T) {
 	get("2024-08-13").expect(t, http.StatusNotFound) // no such operation under that version
 	f.do(t, "GET", "/v2/me", f.key(0), nil).expect(t, http.StatusOK)
 }
+
+// TestDiscovery_InSandbox: a sandbox of another seed answers the discovery reads from its
+// own world, through the shared router.
+func TestDiscovery_InSandbox(t *testing.T) {
+	f := MustServer(t, Config{})
+	sb := f.registry(t, SandboxLimits{Max: 2}, nil).sandbox(t, map[string]any{"seed": 99})
+	if sb.key(0) == f.key(0) {
+		t.Fatal("the sandbox of another seed has the same keys; the test proves nothing")
+	}
+	d := sb.do(t, "GET", "/v2/me", sb.key(0), nil).expect(t, http.StatusOK).data(t)
+	if d["email"] != sb.prof.Users[0].Email {
+		t.Errorf("sandbox /v2/me = %v, want its own first user %s", d, sb.prof.Users[0].Email)
+	}
+	sb.do(t, "GET", "/v2/me", f.key(0), nil).expect(t, http.StatusUnauthorized)
+}
