@@ -119,12 +119,12 @@ func (s *Server) handleTeams(c *call) error {
 	return nil
 }
 
-// eventTypeOut is EventTypeOutput_2024_06_14 and, with the team fields, TeamEventTypeOutput
-// (GET /v2/event-types, GET /v2/teams/{teamId}/event-types), in the fields Cal.com's output
-// service writes (cal.com apps/api/v2/src/ee/event-types/event-types_2024_06_14/services/
-// output-event-types.service.ts). What the fixtures do not model has Cal.com's default: no
-// description, buffers, price or redirects, and no booking form of its own (bookingFields
-// empty).
+// eventTypeFullOut is EventTypeOutput_2024_06_14 and, with the team fields,
+// TeamEventTypeOutput (GET /v2/event-types, GET /v2/teams/{teamId}/event-types; eventTypeOut
+// is a booking's reference to one), in the fields Cal.com's output service writes (cal.com
+// apps/api/v2/src/ee/event-types/event-types_2024_06_14/services/output-event-types.service.ts).
+// What the fixtures do not model has Cal.com's default: no description, buffers, price or
+// redirects, and no booking form of its own (bookingFields empty).
 type eventTypeFullOut struct {
 	ID                              int                `json:"id"`
 	LengthInMinutes                 int                `json:"lengthInMinutes"`
