@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // ErrUnreachable wraps every Discover error that says the target could not be reached or
@@ -35,7 +36,9 @@ type Missing struct {
 // is in the missing list with the reason; when several qualify the lowest id wins, so two
 // runs on the same target give the same profile.
 //
-// The profile has no versions (it claims everything) and no pastBookingUid.
+// pastBookingUid is the owner's accepted, non-recurring, non-seated booking with the latest
+// start among their past ones (GET /v2/bookings?status=past), as a calmock picks it; none
+// leaves it out. The profile has no versions: it claims everything.
 func Discover(ctx context.Context, client *http.Client, baseURL, ownerKey, otherKey string) (Profile, []Missing, error) {
 	if client == nil {
 		client = http.DefaultClient
@@ -85,6 +88,9 @@ func Discover(ctx context.Context, client *http.Client, baseURL, ownerKey, other
 		missing = append(missing, Missing{Kind: KindRoundRobin, Reason: reason})
 	} else {
 		p.EventTypes[KindRoundRobin] = rr
+	}
+	if p.PastBookingUID, err = d.pastBooking(ownerKey, owner); err != nil {
+		return Profile{}, nil, err
 	}
 	if err := p.Validate(); err != nil {
 		return Profile{}, nil, fmt.Errorf("discover: the discovered profile is not valid (a bug): %w", err)
@@ -338,6 +344,43 @@ func (d *discoverer) roundRobin(key string, owner User, otherID int) (EventType,
 	return EventType{}, msg, nil
 }
 
+// pastBooking finds the booking pastBookingUid names, or "" when the owner has none or the
+// list is refused (the key is fine: /v2/me took it; the scenarios that need one are skipped).
+func (d *discoverer) pastBooking(key string, owner User) (string, error) {
+	var bookings []struct {
+		UID                 string `json:"uid"`
+		Status              string `json:"status"`
+		Start               string `json:"start"`
+		RecurringBookingUID string `json:"recurringBookingUid"`
+		Hosts               []struct {
+			ID int `json:"id"`
+		} `json:"hosts"`
+		Attendees []struct {
+			SeatUID string `json:"seatUid"`
+		} `json:"attendees"`
+	}
+	err := d.get("/v2/bookings?status=past&sortStart=desc&take=250", key, "2024-08-13", &bookings)
+	var se *statusError
+	if errors.As(err, &se) {
+		return "", nil // the target answered, with an error: leave it out
+	}
+	if err != nil {
+		return "", err
+	}
+	best, bestStart := "", time.Time{}
+	for _, b := range bookings {
+		start, perr := time.Parse(time.RFC3339, b.Start)
+		if perr != nil || b.Status != "accepted" || b.RecurringBookingUID != "" || len(b.Hosts) == 0 || b.Hosts[0].ID != owner.ID ||
+			len(b.Attendees) == 0 || b.Attendees[0].SeatUID != "" {
+			continue
+		}
+		if best == "" || start.After(bestStart) || (start.Equal(bestStart) && b.UID < best) {
+			best, bestStart = b.UID, start
+		}
+	}
+	return best, nil
+}
+
 type discoverer struct {
 	ctx    context.Context
 	client *http.Client
@@ -393,20 +436,28 @@ func (d *discoverer) get(path, key, version string, out any) error {
 		return fmt.Errorf("discover: GET %s: %d without a Cal.com JSON envelope: %w", path, resp.StatusCode, ErrUnreachable)
 	}
 	if resp.StatusCode != http.StatusOK {
-		msg := ""
+		se := &statusError{status: resp.StatusCode}
 		if env.Error != nil {
-			msg = env.Error.Code + ": " + env.Error.Message
+			se.msg = env.Error.Code + ": " + env.Error.Message
 		}
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-			return fmt.Errorf("discover: GET %s with key %s: %d %s", path, redact(key), resp.StatusCode, msg)
+			return fmt.Errorf("discover: GET %s with key %s: %w", path, redact(key), se)
 		}
-		return fmt.Errorf("discover: GET %s: %d %s: %w", path, resp.StatusCode, msg, ErrUnreachable)
+		return fmt.Errorf("discover: GET %s: %w: %w", path, se, ErrUnreachable)
 	}
 	if err := json.Unmarshal(env.Data, out); err != nil {
 		return fmt.Errorf("discover: GET %s: data: %w: %w", path, ErrUnreachable, err)
 	}
 	return nil
 }
+
+// statusError is an error answer in Cal.com's envelope.
+type statusError struct {
+	status int
+	msg    string
+}
+
+func (e *statusError) Error() string { return fmt.Sprintf("%d %s", e.status, e.msg) }
 
 // redact shows enough of a key to tell two apart.
 func redact(key string) string {

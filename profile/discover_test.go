@@ -65,6 +65,9 @@ func TestDiscover_MatchesServedProfile(t *testing.T) {
 	if len(got.Users) != 2 {
 		t.Fatalf("users = %+v, want 2", got.Users)
 	}
+	if got.PastBookingUID == "" || got.PastBookingUID != want.PastBookingUID {
+		t.Errorf("pastBookingUid = %q, served %q", got.PastBookingUID, want.PastBookingUID)
+	}
 	for i := range got.Users {
 		if got.Users[i] != want.Users[i] {
 			t.Errorf("users[%d] = %+v, want %+v", i, got.Users[i], want.Users[i])

@@ -65,6 +65,11 @@ func discover(ctx context.Context, target, ownerKey, otherKey, path string, stdo
 	for _, m := range missing {
 		fmt.Fprintf(stdout, "missing %-21s %s\n", m.Kind, m.Reason)
 	}
+	if p.PastBookingUID != "" {
+		fmt.Fprintf(stdout, "found   %-21s %s\n", "pastBookingUid", p.PastBookingUID)
+	} else {
+		fmt.Fprintf(stdout, "missing %-21s no accepted past booking of user %d (the scenarios that need one are skipped)\n", "pastBookingUid", p.Users[0].ID)
+	}
 	fmt.Fprintf(stdout, "wrote %s (%d of %d kinds; scenarios needing a missing kind are skipped)\n", path, len(p.EventTypes), len(profile.Kinds))
 	return conformance.ExitOK
 }

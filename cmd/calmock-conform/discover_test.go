@@ -43,6 +43,9 @@ func TestDiscover_WritesTheProfile(t *testing.T) {
 			t.Errorf("stdout does not name %s:\n%s", kind, out)
 		}
 	}
+	if !strings.Contains(out, "found   pastBookingUid") || got.PastBookingUID == "" {
+		t.Errorf("no pastBookingUid found or printed:\n%s", out)
+	}
 	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("the profile holds API keys; mode %v, %v", info.Mode(), err)
 	}
