@@ -302,7 +302,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, ep *endpoint
 	if s.faults.n.Load() == 0 {
 		return false
 	}
-	a := s.faults.pick(r, ep.path, ep.byVersion[r.Header.Get(versionHeader)].operationID, readCredentials(r).bearer)
+	a := s.faults.pick(r, ep.path, ep.operationID(r.Header.Get(versionHeader)), readCredentials(r).bearer)
 	if a == nil {
 		return false
 	}

@@ -135,6 +135,17 @@ func reqSetups() map[string]func(t *testing.T, f *fixture) reqState {
 		"getBookingBySeat": func(t *testing.T, f *fixture) reqState {
 			return reqState{path: map[string]string{"seatUid": create(t, f, profile.KindSeated)["seatUid"].(string)}}
 		},
+		// The discovery reads (discovery.go): the owner's, and the round-robin type's team.
+		"MeController_getMe":                            func(t *testing.T, f *fixture) reqState { return reqState{key: f.key(0)} },
+		"EventTypesController_2024_06_14_getEventTypes": func(t *testing.T, f *fixture) reqState { return reqState{} },
+		"TeamsController_getTeams":                      func(t *testing.T, f *fixture) reqState { return reqState{key: f.key(0)} },
+		"TeamsEventTypesController_getTeamEventTypes": func(t *testing.T, f *fixture) reqState {
+			team, ok := f.srv.catalog.TeamBySlug(f.eventType(t, profile.KindRoundRobin).TeamSlug)
+			if !ok {
+				t.Fatal("no team of the round-robin event type")
+			}
+			return reqState{key: f.key(0), path: map[string]string{"teamId": strconv.Itoa(team.ID)}}
+		},
 		"getBooking": uid(profile.KindPlain, false),
 		// Only 2026-02-25 has it; the document's default cal-api-version is that version.
 		"BookingsController_2026_02_25_requestReschedule": uid(profile.KindPlain, true),

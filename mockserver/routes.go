@@ -84,6 +84,10 @@ func (s *Server) routes() *routeSet {
 	for _, ep := range endpoints(s.tables) {
 		r.Handle(ep.path, s.pipeline(ep)).Methods(ep.method)
 	}
+	for _, rr := range s.discoveryRoutes() {
+		ep := &endpoint{method: rr.method, path: rr.path, resource: &rr}
+		r.Handle(ep.path, s.pipeline(ep)).Methods(ep.method)
+	}
 	r.HandleFunc(profile.Path, s.handleProfile).Methods(http.MethodGet)
 	r.HandleFunc(OpenAPIPath, s.handleOpenAPI).Methods(http.MethodGet)
 	r.HandleFunc(HealthPath, s.handleHealth).Methods(http.MethodGet)
@@ -181,11 +185,13 @@ func (rs *routeSet) mux(pick func(*http.Request) *routeSet) *mux.Router {
 	return r
 }
 
-// Operations lists the bookings operations the server implements in any version (method,
-// path template, operation id, each once), for tests that compare it with the OpenAPI
-// document.
+// Operations lists the Cal.com operations the server implements in any version (method,
+// path template, operation id, each once): the bookings operations and the discovery reads.
 func (s *Server) Operations() [][3]string {
 	var ops [][3]string
+	for _, rr := range s.discoveryRoutes() {
+		ops = append(ops, [3]string{rr.method, rr.path, rr.operationID})
+	}
 	seen := map[[3]string]bool{}
 	for _, t := range s.tables {
 		for _, rt := range t.routes {
@@ -288,6 +294,17 @@ type endpoint struct {
 	// anyVersion: the operation's controller is registered for every cal-api-version
 	// (everyVersion), so its row answers whatever the header says.
 	anyVersion bool
+	// resource: a route of a resource other than bookings (discovery.go), which carries
+	// its own versions; byVersion is empty then.
+	resource *resourceRoute
+}
+
+// operationID is the operation a request of the cal-api-version reaches here, or "".
+func (ep *endpoint) operationID(version string) string {
+	if rr := ep.resource; rr != nil && (rr.versions == nil || slices.Contains(rr.versions, version)) {
+		return rr.operationID
+	}
+	return ep.byVersion[version].operationID
 }
 
 // endpoints groups the rows of every table by method and path, in the order first seen
@@ -422,6 +439,9 @@ const msgUnsupportedVersion = "calmock implements the bookings endpoints of cal-
 //     which the pipeline sends after the global guards, as the real legacy controller's
 //     answer would come after them; err: a 404 before any guard).
 func (s *Server) selectRoute(r *http.Request, ep *endpoint) (rt route, legacy, err error) {
+	if ep.resource != nil {
+		return s.selectResourceRoute(r, ep.resource)
+	}
 	v := r.Header.Get(versionHeader)
 	if rt, ok := ep.byVersion[v]; ok {
 		return rt, nil, nil

@@ -146,12 +146,9 @@ func bookingOps(doc map[string]any) map[opKey]map[string]any {
 	ops := map[opKey]map[string]any{}
 	paths, _ := doc["paths"].(map[string]any)
 	for p, item := range paths {
-		if !keptPath(p) {
-			continue
-		}
 		im, _ := item.(map[string]any)
 		for m, op := range im {
-			if om, ok := op.(map[string]any); ok && slices.Contains([]string{"get", "put", "post", "delete", "patch", "head", "options"}, m) && !adminOp(om) {
+			if om, ok := op.(map[string]any); ok && slices.Contains(httpMethods, m) && Kept(m, p) && !adminOp(om) {
 				ops[opKey{m, p}] = om
 			}
 		}

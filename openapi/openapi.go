@@ -45,10 +45,31 @@ const EmbeddedName = "embedded bookings.yaml"
 // Cal.com document and ~0.5 s for the bookings paths alone.
 const pathPrefix = "/v2/bookings"
 
-// keptPath reports whether the path template p is one of the package's operations.
+// keptPath reports whether every operation of the path template p is one of the package's:
+// the bookings, and the webhook subscriptions (issue 18).
 func keptPath(p string) bool {
 	return strings.HasPrefix(p, pathPrefix) || p == "/v2/webhooks" || strings.HasPrefix(p, "/v2/webhooks/") ||
 		strings.HasPrefix(p, "/v2/event-types/{eventTypeId}/webhooks")
+}
+
+// discoveryOps are the operations outside keptPath the package keeps, by path and lower-case
+// method: the read-only endpoints profile discovery calls (mockserver/discovery.go). Other
+// methods of their paths are pruned with the other paths.
+var discoveryOps = map[string]string{
+	"/v2/me":                         "get",
+	"/v2/event-types":                "get",
+	"/v2/teams":                      "get",
+	"/v2/teams/{teamId}/event-types": "get",
+}
+
+// Kept reports whether the package keeps the operation (method in any case): a bookings or
+// webhooks operation, a discovery read, or calmock's own.
+func Kept(method, path string) bool {
+	if keptPath(path) || strings.HasPrefix(path, "/_calmock/") {
+		return true
+	}
+	m, ok := discoveryOps[path]
+	return ok && strings.EqualFold(m, method)
 }
 
 // AdminTag marks calmock's own operations (/_calmock/…) in the document: they are kept out of
@@ -335,10 +356,13 @@ func (d *Document) DocumentsErrors() bool { return d.documentsErrors }
 // Patch names, as recorded by normalise. They are part of the tests' contract: a new version
 // of the official document that needs different patches must fail loudly, not silently.
 const (
-	patchPrunePaths   = "prune paths outside " + pathPrefix + " and the webhooks"
+	patchPrunePaths   = "prune paths outside " + pathPrefix + ", the webhooks and the discovery reads"
 	patchOneOfToAnyOf = "rename oneOf to anyOf"
 	patchReassignData = "replace self-referential ReassignBookingOutput_2024_08_13.data"
 )
+
+// httpMethods are the operation keys of a path item.
+var httpMethods = []string{"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
 // reassignSchema is the schema whose data property the official document declares as itself.
 const reassignSchema = "ReassignBookingOutput_2024_08_13"
@@ -346,7 +370,8 @@ const reassignSchema = "ReassignBookingOutput_2024_08_13"
 // normalise applies the load-time patches to any document, in place, and returns the names
 // of the patches that changed something, each with a count. The list is deliberately short:
 //
-//  1. Prune paths not under /v2/bookings nor the webhooks' (validator warm-up drops from ~5 s to ~0.5 s).
+//  1. Prune paths not under /v2/bookings nor the webhooks', but for the discovery reads
+//     (discoveryOps) (validator warm-up drops from ~5 s to ~0.5 s).
 //  2. Rename oneOf to anyOf. The official document's oneOfs all overlap (no discriminator, no
 //     additionalProperties:false; a recurring booking is a superset of a regular one), so
 //     "exactly one" rejects valid traffic. The server picks the variant from the event type,
@@ -357,8 +382,19 @@ func normalise(root map[string]any) []string {
 	var patches []string
 	if paths, ok := root["paths"].(map[string]any); ok {
 		n := 0
-		for p := range paths {
-			if !keptPath(p) && !strings.HasPrefix(p, "/_calmock/") { // calmock's own (AdminTag) stay
+		for p, item := range paths {
+			if _, discovery := discoveryOps[p]; discovery {
+				// Keep the discovery method and what is not an operation (parameters).
+				im, _ := item.(map[string]any)
+				for m := range im {
+					if slices.Contains(httpMethods, m) && !Kept(m, p) {
+						delete(im, m)
+						n++
+					}
+				}
+				continue
+			}
+			if !Kept("", p) { // calmock's own (AdminTag) stay
 				delete(paths, p)
 				n++
 			}

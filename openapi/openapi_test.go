@@ -67,7 +67,7 @@ const tinyJSON = `{
     "/v2/bookings/{bookingUid}": {"get": {"operationId": "get",
       "parameters": [{"name": "bookingUid", "in": "path", "required": true, "schema": {"type": "string"}}],
       "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"oneOf": [{"type": "object"}]}}}}}}},
-    "/v2/me": {"get": {"operationId": "me", "responses": {"200": {"description": "ok"}}}}
+    "/v2/schedules": {"get": {"operationId": "schedules", "responses": {"200": {"description": "ok"}}}}
   }
 }`
 
@@ -121,6 +121,9 @@ func TestLoad_Embedded(t *testing.T) {
 		"EventTypeWebhooksController_deleteEventTypeWebhook", "EventTypeWebhooksController_deleteAllEventTypeWebhooks",
 		// x-calmock-versions
 		"BookingsController_2026_05_01_getBookings",
+		// the discovery reads
+		"MeController_getMe", "EventTypesController_2024_06_14_getEventTypes", "TeamsController_getTeams",
+		"TeamsEventTypesController_getTeamEventTypes",
 	}
 	got := map[string]bool{}
 	for _, op := range d.Operations() {
@@ -151,7 +154,7 @@ func TestLoad_Files(t *testing.T) {
 		{name: "GarbageYAML", file: "spec.yaml", content: "a: [b", wantErr: "decode YAML"},
 		{name: "NotAnObject", file: "spec.json", content: `[1,2]`, wantErr: "top level is not an object"},
 		{name: "NotOpenAPI3", file: "spec.yaml", content: "swagger: '2.0'\npaths: {}\n", wantErr: "not an OpenAPI 3 document"},
-		{name: "NoBookings", file: "spec.yaml", content: "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {/v2/me: {get: {responses: {'200': {description: ok}}}}}\n", wantErr: "no operations under /v2/bookings"},
+		{name: "NoBookings", file: "spec.yaml", content: "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {/v2/schedules: {get: {responses: {'200': {description: ok}}}}}\n", wantErr: "no operations under /v2/bookings"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -196,7 +199,8 @@ func unwrapAll(err error) error {
 func TestNormalise(t *testing.T) {
 	var root map[string]any
 	if err := json.Unmarshal([]byte(`{
-	  "paths": {"/v2/bookings": {}, "/v2/bookings/{uid}": {}, "/v2/me": {}, "/v1/x": {}},
+	  "paths": {"/v2/bookings": {}, "/v2/bookings/{uid}": {}, "/v2/schedules": {}, "/v1/x": {},
+	    "/v2/me": {"get": {}, "patch": {}, "parameters": []}},
 	  "components": {"schemas": {
 	    "ReassignBookingOutput_2024_08_13": {"properties": {"data": {
 	      "oneOf": [{"$ref": "#/components/schemas/ReassignBookingOutput_2024_08_13"}],
@@ -206,15 +210,16 @@ func TestNormalise(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := normalise(root)
-	want := []string{patchPrunePaths + " (2)", patchOneOfToAnyOf + " (3)", patchReassignData}
+	// /v2/schedules, /v1/x and PATCH /v2/me go; GET /v2/me is a discovery read and stays.
+	want := []string{patchPrunePaths + " (3)", patchOneOfToAnyOf + " (3)", patchReassignData}
 	if strings.Join(got, "; ") != strings.Join(want, "; ") {
 		t.Fatalf("normalise patches = %q, want %q", got, want)
 	}
-	if _, ok := root["paths"].(map[string]any)["/v2/me"]; ok {
-		t.Error("/v2/me not pruned")
+	if me := dig(root, "paths", "/v2/me"); me == nil || me["get"] == nil || me["patch"] != nil || me["parameters"] == nil {
+		t.Errorf("/v2/me after prune = %v, want its get (a discovery read) and parameters only", me)
 	}
-	if len(root["paths"].(map[string]any)) != 2 {
-		t.Errorf("paths after prune = %v, want the two /v2/bookings paths", root["paths"])
+	if len(root["paths"].(map[string]any)) != 3 {
+		t.Errorf("paths after prune = %v, want the two /v2/bookings paths and /v2/me", root["paths"])
 	}
 	enc, _ := json.Marshal(root)
 	if strings.Contains(string(enc), "oneOf") {
@@ -235,8 +240,8 @@ func TestNormalise(t *testing.T) {
 
 func TestLoad_OfficialIsPatched(t *testing.T) {
 	d := MustOfficial(t)
-	if n := len(d.Operations()); n != 25 {
-		t.Errorf("official document has %d bookings and webhook operations after pruning, want 25 (14 + 11)", n)
+	if n := len(d.Operations()); n != 29 {
+		t.Errorf("official document has %d operations after pruning, want 29 (14 bookings, 11 webhooks, 4 discovery reads)", n)
 	}
 	joined := strings.Join(d.patches, "; ")
 	for _, p := range []string{patchPrunePaths, patchOneOfToAnyOf, patchReassignData} {

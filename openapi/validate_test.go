@@ -261,6 +261,14 @@ func validExchanges() []exchange {
 		{"event-type-webhook/update", "PATCH", "/v2/event-types/7/webhooks/" + hookID, map[string]any{"triggers": []any{"BOOKING_CANCELLED"}}, true, 200, ok(eventTypeHook)},
 		{"event-type-webhook/delete", "DELETE", "/v2/event-types/7/webhooks/" + hookID, nil, true, 200, ok(eventTypeHook)},
 		{"event-type-webhook/delete-all", "DELETE", "/v2/event-types/7/webhooks", nil, true, 200, ok("2 webhooks deleted")},
+		// The discovery reads.
+		{"me", "GET", "/v2/me", nil, true, 200, ok(map[string]any{"id": 1, "username": "hana", "email": "hana@example.com", "timeFormat": 12,
+			"defaultScheduleId": nil, "weekStart": "Sunday", "timeZone": "Europe/London", "organizationId": nil})},
+		{"event-types", "GET", "/v2/event-types?eventSlug=intro&username=hana", nil, false, 200, ok([]any{eventTypeOut(), eventTypeOut("seatsPerTimeSlot", 3,
+			"seats", map[string]any{"seatsPerTimeSlot": 3, "showAttendeeInfo": false, "showAvailabilityCount": true},
+			"recurrence", map[string]any{"interval": 1, "occurrences": 3, "frequency": "weekly"}, "lengthInMinutesOptions", []any{15, 30})})},
+		{"teams", "GET", "/v2/teams", nil, true, 200, ok([]any{map[string]any{"id": 1, "name": "Doe Consulting", "slug": "doe-consulting", "isOrganization": false}})},
+		{"team-event-types", "GET", "/v2/teams/1/event-types?hostsLimit=2", nil, true, 200, ok([]any{teamEventTypeOut()})},
 		// Error responses in each envelope shape.
 		{"error/A-404", "GET", uidPath, nil, false, 404, errA404},
 		{"error/A-validation", "GET", "/v2/bookings", nil, true, 400, errAValidation},
@@ -271,6 +279,30 @@ func validExchanges() []exchange {
 		{"error/A-409", "POST", "/v2/bookings", createBody, false, 409, with(errA404, "error", map[string]any{"code": "ConflictException",
 			"message": "No more seats left at this seated booking.", "details": map[string]any{"message": "No more seats left at this seated booking.", "error": "Conflict", "statusCode": 409}})},
 	}
+}
+
+// eventTypeOut is a personal event type in the 2024-06-14 output shape, with kv laid over.
+func eventTypeOut(kv ...any) map[string]any {
+	return with(map[string]any{
+		"id": 10, "lengthInMinutes": 30, "title": "Intro", "slug": "intro", "description": "",
+		"locations":     []any{map[string]any{"type": "integration", "integration": "cal-video"}, map[string]any{"type": "address", "address": "1 Road", "public": true}},
+		"bookingFields": []any{}, "disableGuests": false, "slotInterval": nil, "minimumBookingNotice": 0, "beforeEventBuffer": 0, "afterEventBuffer": 0,
+		"recurrence": nil, "metadata": map[string]any{}, "price": 0, "currency": "usd", "lockTimeZoneToggleOnBookingPage": false,
+		"seatsPerTimeSlot": nil, "forwardParamsSuccessRedirect": true, "successRedirectUrl": nil, "isInstantEvent": false,
+		"seatsShowAvailabilityCount": nil, "scheduleId": nil, "confirmationPolicy": map[string]any{"disabled": true},
+		"hidden": false, "bookingRequiresAuthentication": false, "ownerId": 1,
+		"users": []any{map[string]any{"id": 1, "name": "Hana Host", "username": "hana"}},
+	}, kv...)
+}
+
+// teamEventTypeOut is a round-robin team event type in the 2024-06-14 output shape.
+func teamEventTypeOut() map[string]any {
+	et := eventTypeOut("ownerId", nil, "teamId", 1, "schedulingType", "roundRobin",
+		"hosts", []any{map[string]any{"userId": 1, "name": "Hana Host", "username": "hana"}, map[string]any{"userId": 3, "name": nil, "username": "kim"}},
+		"team", map[string]any{"id": 1, "slug": "doe-consulting", "name": "Doe Consulting", "bannerUrl": nil, "logoUrl": nil,
+			"weekStart": "Sunday", "brandColor": nil, "darkBrandColor": nil, "theme": nil})
+	delete(et, "users")
+	return et
 }
 
 // versionExchanges are valid exchanges of the operations of other cal-api-versions.

@@ -40,7 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDiff(ctx, args, stdout, stderr)
 	}
 	var opts conformance.Options
-	var reportPath, junitPath, sources string
+	var reportPath, junitPath, sources, discoverPath, otherKey string
 	var seed int64
 	var list, showVersion bool
 	fs := flag.NewFlagSet("calmock-conform", flag.ContinueOnError)
@@ -53,6 +53,8 @@ Usage:
   calmock-conform -target URL -profile F  # against any target
   calmock-conform -list                   # the scenarios and the features they need
   calmock-conform -diff [flags]           # a differential run (see -diff -help)
+  calmock-conform -target URL -api-key K -other-api-key K2 -discover F
+                                          # write the target's profile to F and exit
 
 Exit codes: 0 conformant, 1 contract broken, 2 target unreachable or not a Cal.com API, 3 usage error.
 
@@ -66,6 +68,8 @@ Flags:
 	fs.StringVar(&sources, "scenarios", "embedded", "comma-separated scenario `sources`: directories of *.yaml files, and 'embedded' for the built-in ones (e.g. embedded,./my-scenarios)")
 	fs.BoolVar(&list, "list", false, "print the scenarios with their features and exit")
 	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
+	fs.StringVar(&discoverPath, "discover", "", "discover the target's profile from -api-key (the owner of the event types) and -other-api-key, write it to this `file` (JSON) and exit")
+	fs.StringVar(&otherKey, "other-api-key", os.Getenv(envOtherAPIKey), "with -discover: the API key of a second user, unrelated to the first (env "+envOtherAPIKey+")")
 	fs.Int64Var(&seed, "seed", 1, "seed of the in-process mock (only without -target)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -83,6 +87,9 @@ Flags:
 	if showVersion {
 		fmt.Fprintln(stdout, "calmock-conform", version)
 		return conformance.ExitOK
+	}
+	if discoverPath != "" {
+		return discover(ctx, opts.Target, opts.APIKey, otherKey, discoverPath, stdout, stderr)
 	}
 	var err error
 	if opts.Scenarios, err = scenarioSources(sources); err != nil {
