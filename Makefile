@@ -31,13 +31,17 @@ build:
 ##   make conformance TARGET=http://127.0.0.1:8080        (a calmock started with make run)
 ##   make conformance TARGET=https://api.cal.com API_KEY=cal_live_… PROFILE=cal.json FEATURES=…
 ##   make conformance TARGET=http://127.0.0.1:8080 CONFORM_FLAGS='-parallel 8 -report r.json'
-## It builds bin/calmock-conform and runs it, rather than `go run`, which turns every failing
-## exit code into 1: make's exit code is then the suite's (1 broken, 2 unreachable, 3 usage).
+## It builds bin/calmock-conform and runs it. GNU make exits 2 whenever a recipe fails, so the
+## suite's own code (1 broken, 2 unreachable, 3 usage) is printed and written to
+## out/conformance.exit; CI that needs it runs bin/calmock-conform directly (`go run` would
+## turn every failing code into 1).
 conformance:
 	@$(GO) build -ldflags "$(LDFLAGS)" -o bin/calmock-conform ./cmd/calmock-conform
-	bin/calmock-conform -report out/conformance.yaml -junit out/junit.xml \
+	@mkdir -p out
+	@bin/calmock-conform -report out/conformance.yaml -junit out/junit.xml \
 		$(if $(TARGET),-target $(TARGET)) $(if $(API_KEY),-api-key $(API_KEY)) \
-		$(if $(PROFILE),-profile $(PROFILE)) $(if $(FEATURES),-features $(FEATURES)) $(CONFORM_FLAGS)
+		$(if $(PROFILE),-profile $(PROFILE)) $(if $(FEATURES),-features $(FEATURES)) $(CONFORM_FLAGS); \
+	code=$$?; echo $$code > out/conformance.exit; echo "calmock-conform: exit code $$code"; exit $$code
 
 ## diff: a differential run against TARGET (default: calmock in-process) with calmock as the
 ## oracle, e.g. make diff TARGET=https://api.cal.com API_KEY=cal_live_… PROFILE=cal.json

@@ -133,14 +133,8 @@ Flags:
 	if err != nil && rep.Error == "" && code != conformance.ExitContractBroken {
 		rep.Error = err.Error()
 	}
-	rep.WriteText(stdout)
-	for _, p := range []string{reportPath, junitPath} {
-		if p == "" {
-			continue
-		}
-		if werr := rep.WriteFile(p); werr != nil {
-			return usage(werr)
-		}
+	if werr := writeReports(rep, stdout, reportPath, junitPath); werr != nil {
+		return usage(werr)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "calmock-conform -diff:", err)

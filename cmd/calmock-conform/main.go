@@ -129,14 +129,8 @@ Flags:
 	rep, err := conformance.RunAll(ctx, opts)
 	var ue *conformance.UsageError
 	if !errors.As(err, &ue) {
-		rep.WriteText(stdout)
-		for _, p := range []string{reportPath, junitPath} {
-			if p == "" {
-				continue
-			}
-			if werr := rep.WriteFile(p); werr != nil {
-				return usage(werr)
-			}
+		if werr := writeReports(rep, stdout, reportPath, junitPath); werr != nil {
+			return usage(werr)
 		}
 	}
 	if err != nil {
@@ -162,4 +156,25 @@ func scenarioSources(list string) ([]fs.FS, error) {
 		}
 	}
 	return out, nil
+}
+
+// report is what the suite and the differential run both write.
+type report interface {
+	WriteText(io.Writer)
+	WriteFile(path string) error
+}
+
+// writeReports prints rep's text to stdout and writes it to each path that is set (its
+// format by the extension).
+func writeReports(rep report, stdout io.Writer, paths ...string) error {
+	rep.WriteText(stdout)
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		if err := rep.WriteFile(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
