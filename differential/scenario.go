@@ -53,19 +53,7 @@ type outExpect struct {
 // ScenarioName is the name (and, with .yaml, the file name) of the scenario for a
 // difference: its operation and field, in kebab-case.
 func ScenarioName(d Difference) string {
-	s := "diff-" + string(d.Op) + "-" + where(d.Path)
-	var b strings.Builder
-	dash := false
-	for _, c := range strings.ToLower(s) {
-		if (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') {
-			b.WriteRune(c)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.Trim(b.String(), "-")
+	return kebab("diff-" + string(d.Op) + "-" + where(d.Path))
 }
 
 // Scenario writes a shrunk sequence as a scenario file of package scenarios, ready to copy
