@@ -54,12 +54,18 @@ func (r Report) WriteJUnit(w io.Writer) error {
 	}
 	all := reporters.JUnitTestSuites{Tests: suite.Tests, Disabled: suite.Skipped, Failures: suite.Failures,
 		Time: suite.Time, TestSuites: []reporters.JUnitTestSuite{suite}}
+	return EncodeJUnit(w, all)
+}
+
+// EncodeJUnit writes suites as an indented JUnit XML document (Ginkgo's types, which CI
+// systems read).
+func EncodeJUnit(w io.Writer, suites reporters.JUnitTestSuites) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
-	if err := enc.Encode(all); err != nil {
+	if err := enc.Encode(suites); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, "\n")

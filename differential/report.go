@@ -3,7 +3,6 @@ package differential
 import (
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
@@ -252,14 +251,5 @@ func (rep Report) WriteJUnit(w io.Writer) error {
 			Failure: &reporters.JUnitFailure{Type: "failed", Message: rep.Error, Description: rep.Error}})
 	}
 	all := reporters.JUnitTestSuites{Tests: suite.Tests, Failures: suite.Failures, TestSuites: []reporters.JUnitTestSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(all); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return conformance.EncodeJUnit(w, all)
 }
