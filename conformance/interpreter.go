@@ -715,18 +715,26 @@ func (r *runner) cleanup(ctx context.Context) {
 	if !r.t.Cleanup || len(r.created) == 0 {
 		return
 	}
-	key, _ := lookup(r.t.Profile, "users.0.apiKey")
 	for _, uid := range r.created {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(r.t.BaseURL, "/")+"/v2/bookings/"+url.PathEscape(uid)+"/cancel",
-			strings.NewReader(`{"cancellationReason":"calmock conformance cleanup"}`))
-		if err != nil {
-			continue
-		}
-		req.Header.Set("cal-api-version", APIVersion)
-		req.Header.Set("Content-Type", "application/json")
-		if key != nil {
-			req.Header.Set("Authorization", "Bearer "+render(key))
-		}
-		_, _ = r.do(ctx, req)
+		_, _ = r.ownerRequest(ctx, http.MethodPost, "/v2/bookings/"+url.PathEscape(uid)+"/cancel",
+			[]byte(`{"cancellationReason":"calmock conformance cleanup"}`))
 	}
+}
+
+// ownerRequest sends a request of the runner's own (not a step's: setup and cleanup) as the
+// profile's owner, on the default cal-api-version; a 429 is waited out as a step's is.
+func (r *runner) ownerRequest(ctx context.Context, method, path string, body []byte) (*response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(r.t.BaseURL, "/")+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("cal-api-version", APIVersion)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	if key, err := lookup(r.t.Profile, "users.0.apiKey"); err == nil {
+		req.Header.Set("Authorization", "Bearer "+render(key))
+	}
+	return r.do(ctx, req)
 }

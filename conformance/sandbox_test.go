@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/calmock/calmock/conformance"
@@ -99,13 +102,7 @@ func (w *sandboxWatch) Do(r *http.Request) (*http.Response, error) {
 	return w.next.Do(r)
 }
 
-var errNoParallelism = &parallelError{}
-
-type parallelError struct{}
-
-func (*parallelError) Error() string {
-	return "no second sandbox got a request within 30 s: the scenarios did not run in parallel"
-}
+var errNoParallelism = errors.New("no second sandbox got a request within 30 s: the scenarios did not run in parallel")
 
 // TestRunAll_SandboxPerScenario: against a calmock, every scenario that runs gets a sandbox
 // of its own, deleted after it; scenarios run at once; the clock scenario runs and the one
@@ -246,4 +243,50 @@ func liveSandboxes(t *testing.T, srv *httptest.Server) int {
 		t.Fatal(err)
 	}
 	return len(env.Data.Sandboxes)
+}
+
+// TestRunAll_CleanupCancels: with Cleanup, the bookings a scenario made are cancelled after
+// it, through the owner's own cancel request.
+func TestRunAll_CleanupCancels(t *testing.T) {
+	mock, err := mockserver.New(mockserver.Config{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(mock)
+	defer srv.Close()
+	const email = "cleanup-check@example.com"
+	fsys := fstest.MapFS{"made.yaml": {Data: []byte(`name: made
+description: d
+features: [core]
+steps:
+  - name: create
+    request:
+      method: POST
+      path: /v2/bookings
+      body: {start: "{{slot.0}}", eventTypeId: "{{profile.eventTypes.plain.id}}", attendee: {name: C, email: ` + email + `, timeZone: UTC}}
+    expect: {status: 201, json: {data.status: accepted}}
+`)}}
+	if _, err := conformance.RunAll(context.Background(), conformance.Options{Target: srv.URL, Scenarios: []fs.FS{fsys}, SpecFile: "none", Cleanup: true}); err != nil {
+		t.Fatalf("RunAll: %v", err)
+	}
+	prof := mock.Fixtures().Profile()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v2/bookings?attendeeEmail="+email, nil)
+	req.Header.Set("cal-api-version", conformance.APIVersion)
+	req.Header.Set("Authorization", "Bearer "+prof.Users[0].APIKey)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var env struct {
+		Data []struct {
+			Status string `json:"status"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+		t.Fatal(err)
+	}
+	if len(env.Data) != 1 || env.Data[0].Status != "cancelled" {
+		t.Fatalf("the scenario's booking after the run: %+v, want one, cancelled", env.Data)
+	}
 }

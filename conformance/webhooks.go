@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -180,22 +179,6 @@ func (r *runner) subscribe(ctx context.Context, w *scenarios.Webhook) (*subscrip
 		_, _ = r.ownerRequest(context.WithoutCancel(ctx), http.MethodDelete, "/v2/webhooks/"+url.PathEscape(sub.id), nil)
 		closeInbox()
 	}, nil
-}
-
-// ownerRequest sends a request of the runner's own (not a step's) as the profile's owner.
-func (r *runner) ownerRequest(ctx context.Context, method, path string, body []byte) (*response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(r.t.BaseURL, "/")+path, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	}
-	if key, err := lookup(r.t.Profile, "users.0.apiKey"); err == nil {
-		req.Header.Set("Authorization", "Bearer "+render(key))
-	}
-	return r.do(ctx, req)
 }
 
 // checkDeliveries waits for each delivery the step expects, in order, and checks its trigger,
